@@ -1,0 +1,12 @@
+from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
+
+
+class CoreConfig(AppConfig):
+    name = "gonghui.core"
+    label = "core"
+    verbose_name = _("Core")
+
+    def ready(self):
+        # Job handlers register themselves on import.
+        from gonghui.core import exports  # noqa: F401
