@@ -1,0 +1,69 @@
+"""The five lines of union work and the cadre capability each builds (ARCHITECTURE.md).
+
+Navigation, the line landing pages and (later) the capability framework read these.
+"""
+
+from dataclasses import dataclass
+
+from django.utils.functional import Promise
+from django.utils.translation import gettext_lazy as _
+
+from gonghui.core.choices import LineOfWork
+
+
+@dataclass(frozen=True)
+class Line:
+    code: str
+    name: Promise
+    capability: Promise
+    icon: str
+    summary: Promise
+    areas: tuple[Promise, ...]
+
+
+LINES = (
+    Line(
+        LineOfWork.DEVELOP,
+        _("Serve development"),
+        _("Serve the overall situation and promote development"),
+        "trending-up",
+        _("Labour competitions, rational proposals and workers' technical innovation."),
+        (_("Labour competitions"), _("Rational proposals"), _("Workers' technical innovation")),
+    ),
+    Line(
+        LineOfWork.ORGANIZE,
+        _("Organize workers"),
+        _("Unite, rally and organize workers"),
+        "users",
+        _(
+            "Set up unions in enterprises, above all non-public ones; recruit members, above all migrant "
+            "workers and new-employment-form workers; membership transfer; coverage."
+        ),
+        (_("Enterprises and members"), _("Scan-to-join"), _("Membership transfer"), _("Coverage")),
+    ),
+    Line(
+        LineOfWork.PROTECT,
+        _("Protect rights by law"),
+        _("Protect rights by law and run the union by law"),
+        "scale",
+        _("Rights cases, legal aid, and files and assistance for workers in hardship."),
+        (_("Rights cases"), _("Legal aid"), _("Hardship files and assistance")),
+    ),
+    Line(
+        LineOfWork.COORDINATE,
+        _("Coordinate all parties"),
+        _("Coordinate all parties and solve complex problems"),
+        "affiliate",
+        _("Multi-department matters, collective bargaining and contracts, the tripartite mechanism."),
+        (_("Coordination matters"), _("Collective bargaining and contracts"), _("Tripartite mechanism")),
+    ),
+    Line(
+        LineOfWork.INNOVATE,
+        _("Innovate"),
+        _("Be proactive and innovative"),
+        "bulb",
+        _("Summarize new experience, research new situations, innovate work methods."),
+        (_("Experience base"), _("Research"), _("Method innovation")),
+    ),
+)
+LINES_BY_CODE = {line.code: line for line in LINES}

@@ -1,0 +1,164 @@
+"""One generic list: the full page, the htmx fragment and the export come from one `ListSpec`.
+
+An app declares what its list shows (columns in `tables.py`, a filter form in `filters.py`) and
+how to get the rows (a restricted queryset); `render_list` does search, filters, sorting,
+pagination and export the same way everywhere. Exports run as background jobs (`exports.py`).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+from django.http import HttpResponse, QueryDict
+from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
+
+from gonghui.core.choices import Action
+from gonghui.core.scoping import may
+
+LISTS: dict[str, ListSpec] = {}
+COUNT_CAP = 10_000  # beyond this a list shows "10,000+": counting millions of rows is not free
+
+
+@dataclass(frozen=True)
+class Column:
+    key: str
+    label: Any
+    sort: str | None = None  # ORM ordering for ?sort=key / ?sort=-key
+    template: str | None = None  # cell template (gets `row` and `column`); default: the attribute
+    attr: str | None = None  # dotted attribute path, default `key`
+    export: Callable[[Any, bool], Any] | None = None  # (row, reveal) -> value; None: not exported
+    css: str = ""
+
+    def value(self, row):
+        value = row
+        for part in (self.attr or self.key).split("."):
+            value = getattr(value, part, None)
+            if callable(value):
+                value = value()
+            if value is None:
+                return None
+        return value
+
+
+@dataclass
+class ListSpec:
+    name: str
+    title: Any
+    columns: list[Column]
+    queryset: Callable[[Any, str], Any]  # (user, action) -> restricted queryset
+    default_sort: str
+    filter_form: type | None = None
+    search: Callable[[Any, str], Any] | None = None
+    search_placeholder: Any = ""
+    per_page: int = 50
+    action: str = Action.VIEW
+    export_action: str | None = Action.EXPORT
+    empty_text: Any = ""
+    extra: dict = field(default_factory=dict)
+
+    def __post_init__(self):
+        LISTS[self.name] = self
+
+    @property
+    def searchable(self) -> bool:
+        # (templates would call `search`, a function, if they read it directly)
+        return self.search is not None
+
+    @property
+    def export_columns(self) -> list[Column]:
+        return [c for c in self.columns if c.export is not None]
+
+
+@dataclass
+class Page:
+    items: list
+    number: int
+    per_page: int
+    count: int
+    capped: bool
+    has_next: bool
+
+    @property
+    def has_previous(self) -> bool:
+        return self.number > 1
+
+    @property
+    def start(self) -> int:
+        return (self.number - 1) * self.per_page + 1 if self.items else 0
+
+    @property
+    def end(self) -> int:
+        return self.start + len(self.items) - 1 if self.items else 0
+
+    @property
+    def num_pages(self) -> int | None:
+        return None if self.capped else max(1, -(-self.count // self.per_page))
+
+
+def paginate(queryset, page: str | None, per_page: int) -> Page:
+    try:
+        number = max(1, int(page or 1))
+    except ValueError:
+        number = 1
+    number = min(number, COUNT_CAP // per_page + 1)
+    offset = (number - 1) * per_page
+    items = list(queryset[offset : offset + per_page + 1])
+    count = queryset.order_by()[: COUNT_CAP + 1].count()
+    return Page(items[:per_page], number, per_page, min(count, COUNT_CAP), count > COUNT_CAP, len(items) > per_page)
+
+
+def sort_param(spec: ListSpec, value: str | None) -> tuple[str, str]:
+    """(sort key for URLs, ORM ordering) for ?sort=; falls back to the list's default."""
+    sortable = {c.key: c.sort for c in spec.columns if c.sort}
+    key = (value or "").strip()
+    descending = key.startswith("-")
+    if key.lstrip("-") in sortable:
+        ordering = sortable[key.lstrip("-")]
+        return key, ("-" + ordering if descending else ordering)
+    return "", spec.default_sort
+
+
+def list_queryset(spec: ListSpec, user, params: QueryDict, action: str | None = None):
+    """The rows the list shows for these parameters: restricted, filtered, searched, sorted."""
+    queryset = spec.queryset(user, action or spec.action)
+    form = spec.filter_form(params, user=user) if spec.filter_form else None
+    if form is not None and form.is_valid():
+        queryset = form.filter(queryset)
+    query = params.get("q", "").strip()[:100]
+    if query and spec.search:
+        queryset = spec.search(queryset, query)
+    sort_key, ordering = sort_param(spec, params.get("sort"))
+    pk_order = "-pk" if ordering.startswith("-") else "pk"
+    return queryset.order_by(ordering, pk_order), form, sort_key, query
+
+
+def render_list(request, spec: ListSpec, template: str = "list.html", **context) -> HttpResponse:
+    if request.method == "POST" and spec.export_action:
+        from gonghui.core.exports import start_list_export
+
+        fmt, _sep, reveal = request.POST.get("export", "").partition(":")
+        job = start_list_export(request, spec, fmt, reveal=reveal == "reveal")
+        return redirect(job.get_absolute_url() if job else request.get_full_path())
+    queryset, form, sort_key, query = list_queryset(spec, request.user, request.GET)
+    page = paginate(queryset, request.GET.get("page"), spec.per_page)
+    params = request.GET.copy()
+    for key in ("page", "export", "partial"):
+        params.pop(key, None)
+    context.update(
+        spec=spec,
+        page=page,
+        filter_form=form,
+        sort=sort_key,
+        q=query,
+        querystring=params.urlencode(),
+        columns=spec.columns,
+        can_export=bool(spec.export_action) and may(request.user, spec.export_action),
+        perms_reveal=may(request.user, Action.REVEAL),
+        empty_text=spec.empty_text or _("Nothing matches. Change the search or the filters."),
+    )
+    if request.htmx and not request.htmx.boosted and request.GET.get("partial") == "1":
+        return render(request, "includes/list_results.html", context)
+    return render(request, template, context)
