@@ -1,0 +1,84 @@
+"""`make bench`: performance figures of the foundation, with ratios against the naive way.
+
+Runs on a fresh temporary SQLite database (or, with DATABASE_URL set to PostgreSQL, on a fresh
+temporary database next to it). Prints figures; asserts nothing — budgets are read by people.
+"""
+
+import argparse
+import os
+import sys
+import tempfile
+import time
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--units", type=int, default=200_000, help="size of the organisation tree")
+    args = parser.parse_args()
+    workdir = tempfile.mkdtemp(prefix="gonghui-bench-")
+    os.environ["GONGHUI_INSTANCE_DIR"] = workdir
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "gonghui.settings")
+    pg_database = None
+    if os.environ.get("DATABASE_URL", "").startswith("postgres"):
+        pg_database = _fresh_pg_database()
+    import django
+
+    django.setup()
+    from django.core.management import call_command
+
+    started = time.perf_counter()
+    call_command("setup", no_demo=True, verbosity=0)
+    from django.db import connection
+
+    from bench import crypto_bench, tree_bench
+
+    version = connection.Database.sqlite_version if connection.vendor == "sqlite" else connection.pg_version
+    print(f"gonghui bench — {connection.vendor} {version} on {os.cpu_count()} cores, Python {sys.version.split()[0]}")
+    tree_bench.run(args.units)
+    crypto_bench.run()
+    print(f"\n(total {time.perf_counter() - started:.0f} s; database in {workdir})")
+    if pg_database:
+        connection.close()
+        _drop_pg_database(pg_database)
+
+
+def _fresh_pg_database() -> str:
+    import psycopg
+
+    from gonghui.lib.env import database_from_url
+
+    config = database_from_url(os.environ["DATABASE_URL"])
+    name = f"gonghui_bench_{os.getpid()}"
+    with psycopg.connect(
+        host=config["HOST"],
+        port=config["PORT"] or 5432,
+        user=config["USER"],
+        password=config["PASSWORD"],
+        dbname="postgres",
+        autocommit=True,
+    ) as conn:
+        conn.execute(f'CREATE DATABASE "{name}"')
+    url = os.environ["DATABASE_URL"]
+    os.environ["DATABASE_URL"] = url[: url.rindex("/") + 1] + name
+    return name
+
+
+def _drop_pg_database(name: str) -> None:
+    import psycopg
+
+    from gonghui.lib.env import database_from_url
+
+    config = database_from_url(os.environ["DATABASE_URL"])
+    with psycopg.connect(
+        host=config["HOST"],
+        port=config["PORT"] or 5432,
+        user=config["USER"],
+        password=config["PASSWORD"],
+        dbname="postgres",
+        autocommit=True,
+    ) as conn:
+        conn.execute(f'DROP DATABASE IF EXISTS "{name}"')
+
+
+if __name__ == "__main__":
+    main()
