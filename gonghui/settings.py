@@ -46,7 +46,7 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
-    "gonghui.core.middleware.current_unit_middleware",
+    "gonghui.core.middleware.CurrentUnitMiddleware",
 ]
 
 ROOT_URLCONF = "gonghui.urls"

@@ -59,6 +59,9 @@ def install(api) -> None:
 
     @api.exception_handler(PermissionDenied)
     def forbidden(request, exc):
+        from gonghui.core.audit import audit_page_denied
+
+        audit_page_denied(request)
         return api.create_response(request, {"detail": _("You may not do this.")}, status=403)
 
     @api.exception_handler(AuthenticationError)

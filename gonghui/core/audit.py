@@ -93,6 +93,21 @@ def audit_denied(*, user, obj, action: str, request=None) -> None:
     )
 
 
+def audit_page_denied(request, action: str = "") -> None:
+    """Record a refused request that names no particular row (a page or an action not allowed)."""
+    user = getattr(request, "user", None)
+    audit_record(
+        action=AuditAction.DENIED,
+        actor=user,
+        org_unit=getattr(user, "org_unit", None),
+        result=AuditResult.DENIED,
+        object_type="page",
+        object_repr=f"{request.method} {request.path}"[:200],
+        detail={"attempted": str(action)} if action else {},
+        request=request,
+    )
+
+
 def changed_fields(before: dict, after: dict) -> list[str]:
     return sorted(key for key in after if before.get(key) != after.get(key))
 

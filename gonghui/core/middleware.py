@@ -1,13 +1,23 @@
+from django.core.exceptions import PermissionDenied
 from django.utils.functional import SimpleLazyObject
 
 from gonghui.core.selectors import unit_context
 
 
-def current_unit_middleware(get_response):
-    """Attach `request.unit_context`: the user's current unit and role, chosen with the switcher."""
+class CurrentUnitMiddleware:
+    """Attach `request.unit_context` (the current unit and role, chosen with the switcher), and
+    record in the audit trail every request a service refused with PermissionDenied."""
 
-    def middleware(request):
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
         request.unit_context = SimpleLazyObject(lambda: unit_context(request))
-        return get_response(request)
+        return self.get_response(request)
 
-    return middleware
+    def process_exception(self, request, exception):
+        if isinstance(exception, PermissionDenied):
+            from gonghui.core.audit import audit_page_denied
+
+            audit_page_denied(request)
+        return None

@@ -17,7 +17,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
 from gonghui.core import selectors, services, tables
-from gonghui.core.audit import audit_record
+from gonghui.core.audit import audit_page_denied, audit_record
 from gonghui.core.auth import login_attempt
 from gonghui.core.choices import Action, AuditAction, JobStatus
 from gonghui.core.forms import (
@@ -38,6 +38,14 @@ from gonghui.core.models import ApiToken, Job, OrgUnit, RoleAssignment, User
 from gonghui.core.scoping import get_scoped_or_404, may, path_in_scope
 from gonghui.lib.forms import apply_validation_error
 from gonghui.lib.regions import search as region_search
+
+
+def _require_may(request, action: str) -> None:
+    """Pages for one kind of work (accounts, audit): 404 for those without it, and audited."""
+    if not may(request.user, action):
+        audit_page_denied(request, action)
+        raise Http404
+
 
 # --- session ------------------------------------------------------------------------------------
 
@@ -269,6 +277,7 @@ def unit_move(request, pk: int):
         except ValidationError as error:
             apply_validation_error(form, error)
         except PermissionDenied:
+            audit_page_denied(request, Action.ADD)
             form.add_error("parent", _("You may not move this unit there."))
         else:
             messages.success(request, _("%(unit)s was moved.") % {"unit": unit})
@@ -342,15 +351,13 @@ def _managed_user(request, pk: int) -> User:
 
 @login_required
 def user_list(request):
-    if not may(request.user, Action.MANAGE_USERS):
-        raise Http404
+    _require_may(request, Action.MANAGE_USERS)
     return render_list(request, tables.users, template="core/user_list.html")
 
 
 @login_required
 def user_create(request):
-    if not may(request.user, Action.MANAGE_USERS):
-        raise Http404
+    _require_may(request, Action.MANAGE_USERS)
     initial = {"org_unit": request.unit_context.unit.code} if request.unit_context.unit else {}
     form = UserCreateForm(request.POST or None, user=request.user, initial=initial)
     if request.method == "POST" and form.is_valid():
@@ -475,6 +482,7 @@ def role_grant(request, pk: int):
         except ValidationError as error:
             messages.error(request, " ".join(error.messages))
         except PermissionDenied:
+            audit_page_denied(request, Action.MANAGE_USERS)
             messages.error(request, _("You may not grant roles on that unit."))
         else:
             messages.success(request, _("The role was granted."))
@@ -520,8 +528,7 @@ def role_revoke(request, pk: int):
 
 @login_required
 def audit_list(request):
-    if not may(request.user, Action.AUDIT):
-        raise Http404
+    _require_may(request, Action.AUDIT)
     return render_list(request, tables.audit, template="core/audit_list.html")
 
 

@@ -126,3 +126,28 @@ def test_opening_another_units_object_is_recorded_as_denied(login, people, tree)
 def test_a_missing_object_is_a_plain_404_with_nothing_to_record(login, people):
     assert login(people.district_admin).get("/units/999999/").status_code == 404
     assert not AuditEntry.objects.filter(action="denied").exists()
+
+
+@pytest.mark.django_db
+def test_a_page_outside_the_users_role_is_recorded_as_denied(login, people):
+    assert login(people.cadre).get("/users/").status_code == 404
+    entry = AuditEntry.objects.get(action="denied")
+    assert (
+        entry.actor == people.cadre
+        and entry.object_repr == "GET /users/"
+        and entry.detail["attempted"] == "manage_users"
+    )
+
+
+@pytest.mark.django_db
+def test_a_write_a_service_refuses_is_recorded_as_denied(people, tree):
+    from django.test import Client
+
+    from gonghui.core import services
+
+    _token, raw = services.token_create(actor=people.viewer, user=people.viewer, name="x")
+    response = Client(HTTP_AUTHORIZATION=f"Bearer {raw}").patch(
+        "/api/v1/units/330106-001", {"name": "改名"}, content_type="application/json"
+    )
+    assert response.status_code == 403
+    assert AuditEntry.objects.filter(action="denied", actor=people.viewer, object_repr__contains="PATCH").exists()
