@@ -32,6 +32,11 @@ class Column:
     export: Callable[[Any, bool], Any] | None = None  # (row, reveal) -> value; None: not exported
     css: str = ""
 
+    @property
+    def header_css(self) -> str:
+        # layout classes (hidden, alignment, no-wrap) apply to the header too; the font does not
+        return " ".join(c for c in self.css.split() if c != "font-monospace")
+
     def value(self, row):
         value = row
         for part in (self.attr or self.key).split("."):

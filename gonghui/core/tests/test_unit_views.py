@@ -106,3 +106,11 @@ class TestEditing:
     def test_unit_suggestions_stay_in_scope(self, login, people, tree):
         page = login(people.district_admin).get("/units/options/", {"parent": "杭州", "action": "add"}).content.decode()
         assert "330106-001" in page and "330100" not in page
+
+
+@pytest.mark.django_db
+def test_sorting_paging_and_export_links_keep_the_search_and_filters(login, people, tree):
+    page = login(people.federation_admin).get("/units/", {"q": "工会", "kind": "grassroots"}).content.decode()
+    assert 'action="?q=%E5%B7%A5%E4%BC%9A&amp;kind=grassroots"' in page  # the export form
+    assert 'href="?q=%E5%B7%A5%E4%BC%9A&amp;kind=grassroots&amp;sort=' in page  # a sort header
+    assert "??" not in page
