@@ -33,6 +33,11 @@ class Command(BaseCommand):
             "4",
             "--access-logfile",
             "-",
+            # the path without the query string: searches may carry names, and logs carry no personal data
+            "--access-logformat",
+            '%(h)s %(t)s "%(m)s %(U)s" %(s)s %(b)s %(M)sms',
+            # gunicorn's control socket lives in the home folder, shared by every instance there
+            "--no-control-socket",
             "--timeout",
             "120",
         ]
