@@ -32,7 +32,11 @@ def main() -> None:
 
     from bench import crypto_bench, tree_bench
 
-    version = connection.Database.sqlite_version if connection.vendor == "sqlite" else connection.pg_version
+    version = (
+        connection.Database.sqlite_version
+        if connection.vendor == "sqlite"
+        else "{}.{}".format(*divmod(connection.pg_version, 10000))
+    )
     print(f"gonghui bench — {connection.vendor} {version} on {os.cpu_count()} cores, Python {sys.version.split()[0]}")
     tree_bench.run(args.units)
     crypto_bench.run()
@@ -42,21 +46,26 @@ def main() -> None:
         _drop_pg_database(pg_database)
 
 
-def _fresh_pg_database() -> str:
+def _maintenance_connection():
+    """A connection to the server's `postgres` database, to create and drop the bench database."""
     import psycopg
 
     from gonghui.lib.env import database_from_url
 
     config = database_from_url(os.environ["DATABASE_URL"])
-    name = f"gonghui_bench_{os.getpid()}"
-    with psycopg.connect(
+    return psycopg.connect(
         host=config["HOST"],
         port=config["PORT"] or 5432,
         user=config["USER"],
         password=config["PASSWORD"],
         dbname="postgres",
         autocommit=True,
-    ) as conn:
+    )
+
+
+def _fresh_pg_database() -> str:
+    name = f"gonghui_bench_{os.getpid()}"
+    with _maintenance_connection() as conn:
         conn.execute(f'CREATE DATABASE "{name}"')
     url = os.environ["DATABASE_URL"]
     os.environ["DATABASE_URL"] = url[: url.rindex("/") + 1] + name
@@ -64,19 +73,7 @@ def _fresh_pg_database() -> str:
 
 
 def _drop_pg_database(name: str) -> None:
-    import psycopg
-
-    from gonghui.lib.env import database_from_url
-
-    config = database_from_url(os.environ["DATABASE_URL"])
-    with psycopg.connect(
-        host=config["HOST"],
-        port=config["PORT"] or 5432,
-        user=config["USER"],
-        password=config["PASSWORD"],
-        dbname="postgres",
-        autocommit=True,
-    ) as conn:
+    with _maintenance_connection() as conn:
         conn.execute(f'DROP DATABASE IF EXISTS "{name}"')
 
 

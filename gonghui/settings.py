@@ -2,8 +2,6 @@
 
 from pathlib import Path
 
-from django.utils.translation import gettext_lazy as _
-
 from gonghui.lib.env import database_from_url, env_bool, env_int, env_list, env_str, secret_from_file
 
 BASE_DIR = Path(__file__).resolve().parent.parent
@@ -182,6 +180,3 @@ LOGGING = {
     "root": {"handlers": ["console"], "level": env_str("GONGHUI_LOG_LEVEL", "INFO")},
     "loggers": {"django.db.backends": {"level": "WARNING"}},
 }
-
-NINJA_PAGINATION_PER_PAGE = 50
-GONGHUI_NAV_LABEL = _("Union work platform")

@@ -12,7 +12,7 @@ from gonghui.core.models import OrgUnit, User
 from gonghui.core.selectors import unit_lookup
 from gonghui.lib.forms import DateInput, Form
 from gonghui.lib.phone import normalize_mobile, normalize_phone, validate_mobile, validate_phone
-from gonghui.lib.regions import full_name, validate_region_code
+from gonghui.lib.regions import validate_region_code
 
 
 class LoginForm(Form):
@@ -125,11 +125,6 @@ class UnitForm(Form):
             raise forms.ValidationError(_("The founding date cannot be in the future."), code="future")
         return value
 
-    @property
-    def region_label(self) -> str:
-        code = self["region_code"].value()
-        return full_name(code) if code else ""
-
 
 class UnitMoveForm(UserBoundForm):
     parent = UnitCodeField(
@@ -139,19 +134,21 @@ class UnitMoveForm(UserBoundForm):
     )
 
 
-class UserCreateForm(UserBoundForm):
-    username = forms.RegexField(
-        label=_("Username"),
-        max_length=150,
-        regex=r"^[\w.@+-]+$",
-        error_messages={"invalid": _("Letters, digits and @ . + - _ only.")},
-    )
-    name = forms.CharField(label=_("name"), max_length=50)
-    phone = forms.CharField(label=_("mobile phone"), max_length=20, required=False, validators=[validate_mobile])
-    org_unit = UnitCodeField(
-        label=_("Home unit (code)"),
-        action=Action.MANAGE_USERS,
-    )
+class MobileField(forms.CharField):
+    """An optional mainland mobile number, normalised (+86 138-1234-5678 → 13812345678)."""
+
+    def __init__(self, **kwargs):
+        kwargs.setdefault("label", _("mobile phone"))
+        super().__init__(max_length=20, required=False, validators=[validate_mobile], **kwargs)
+
+    def clean(self, value):
+        value = super().clean(value).strip()
+        return normalize_mobile(value) if value else ""
+
+
+class PasswordPairForm(Form):
+    """A new password typed twice, checked against Django's validators by the service."""
+
     password1 = forms.CharField(
         label=_("Password"),
         strip=False,
@@ -164,49 +161,38 @@ class UserCreateForm(UserBoundForm):
         widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}),
     )
 
-    def clean_phone(self):
-        value = self.cleaned_data["phone"].strip()
-        return normalize_mobile(value) if value else ""
-
     def clean(self):
         data = super().clean()
         if data.get("password1") and data.get("password2") and data["password1"] != data["password2"]:
             self.add_error("password2", _("The two passwords differ."))
         return data
+
+
+class UserCreateForm(UserBoundForm, PasswordPairForm):
+    username = forms.RegexField(
+        label=_("Username"),
+        max_length=150,
+        regex=r"^[\w.@+-]+$",
+        error_messages={"invalid": _("Letters, digits and @ . + - _ only.")},
+    )
+    name = forms.CharField(label=_("name"), max_length=50)
+    phone = MobileField()
+    org_unit = UnitCodeField(label=_("Home unit (code)"), action=Action.MANAGE_USERS)
+    field_order = ["username", "name", "phone", "org_unit", "password1", "password2"]
 
 
 class UserEditForm(UserBoundForm):
     name = forms.CharField(label=_("name"), max_length=50)
-    phone = forms.CharField(label=_("mobile phone"), max_length=20, required=False, validators=[validate_mobile])
-    org_unit = UnitCodeField(
-        label=_("Home unit (code)"),
-        action=Action.MANAGE_USERS,
-    )
+    phone = MobileField()
+    org_unit = UnitCodeField(label=_("Home unit (code)"), action=Action.MANAGE_USERS)
     is_active = forms.BooleanField(label=_("Account active"), required=False)
 
-    def clean_phone(self):
-        value = self.cleaned_data["phone"].strip()
-        return normalize_mobile(value) if value else ""
 
-
-class PasswordSetForm(Form):
-    password1 = forms.CharField(
-        label=_("New password"),
-        strip=False,
-        widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}),
-        help_text=password_validation.password_validators_help_text_html(),
-    )
-    password2 = forms.CharField(
-        label=_("New password again"),
-        strip=False,
-        widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}),
-    )
-
-    def clean(self):
-        data = super().clean()
-        if data.get("password1") and data.get("password2") and data["password1"] != data["password2"]:
-            self.add_error("password2", _("The two passwords differ."))
-        return data
+class PasswordSetForm(PasswordPairForm):
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["password1"].label = _("New password")
+        self.fields["password2"].label = _("New password again")
 
 
 class PasswordChangeForm(PasswordSetForm):

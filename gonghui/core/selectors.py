@@ -6,9 +6,9 @@ from dataclasses import dataclass, field
 
 from django.db.models import Count, Q
 
-from gonghui.core.choices import Action, JobStatus, UnitKind
+from gonghui.core.choices import Action, UnitKind
 from gonghui.core.jobs import reap_stale_jobs
-from gonghui.core.models import AuditEntry, Job, OrgUnit, RoleAssignment, User
+from gonghui.core.models import AuditEntry, Job, OrgUnit, RoleAssignment
 from gonghui.core.scoping import paths_q, scope_paths, subtree_q
 
 
@@ -89,10 +89,6 @@ def unit_lookup(user, code: str, action: str = Action.VIEW) -> OrgUnit | None:
 # --- accounts -----------------------------------------------------------------------------------
 
 
-def users_managed(user):
-    return User.objects.restrict(user, Action.MANAGE_USERS).select_related("org_unit")
-
-
 def unit_role_holders(unit: OrgUnit):
     return RoleAssignment.objects.filter(org_unit=unit).select_related("user").order_by("role", "user__username")
 
@@ -123,7 +119,3 @@ def jobs_visible(user):
     if admin is not None:
         query |= admin
     return Job.objects.filter(query).select_related("created_by", "org_unit")
-
-
-def jobs_running_for(user) -> int:
-    return Job.objects.filter(created_by=user, status__in=[JobStatus.QUEUED, JobStatus.RUNNING]).count()

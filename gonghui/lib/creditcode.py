@@ -11,8 +11,9 @@ import re
 from dataclasses import dataclass
 
 from django.core.exceptions import ValidationError
-from django.utils.functional import lazy
 from django.utils.translation import gettext_lazy as _
+
+from gonghui.lib.errors import CodedError
 
 ALPHABET = "0123456789ABCDEFGHJKLMNPQRTUWXY"
 WEIGHTS = tuple(pow(3, i, 31) for i in range(17))  # 1 3 9 27 19 26 16 17 20 29 25 13 8 24 10 30 28
@@ -37,26 +38,10 @@ MESSAGES = {
 }
 
 
-def _interpolate(template, params: dict) -> str:
-    return str(template) % params if params else str(template)
-
-
-# Formats in the language active when the message is shown, not when the error was raised.
-_interpolate_lazy = lazy(_interpolate, str)
-
-
-class CreditCodeError(ValueError):
+class CreditCodeError(CodedError):
     """Why a credit code was rejected: a stable .code and a translatable .message."""
 
-    def __init__(self, code: str, /, **params) -> None:
-        self.code = code
-        self.template = MESSAGES[code]
-        self.params = params
-        self.message = _interpolate_lazy(self.template, params)
-        super().__init__(code)
-
-    def __str__(self) -> str:
-        return str(self.message)
+    MESSAGES = MESSAGES
 
 
 @dataclass(frozen=True)

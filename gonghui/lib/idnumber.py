@@ -15,9 +15,9 @@ from operator import mul
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.utils import timezone
-from django.utils.functional import lazy
 from django.utils.translation import gettext_lazy as _
 
+from gonghui.lib.errors import CodedError, interpolate
 from gonghui.lib.regions import PROVINCE_CODES, is_known
 
 WEIGHTS = (7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2)
@@ -60,26 +60,10 @@ MESSAGES = {
 }
 
 
-def _interpolate(template, params: dict) -> str:
-    return str(template) % params if params else str(template)
-
-
-# Formats in the language active when the message is shown, not when the error was raised.
-_interpolate_lazy = lazy(_interpolate, str)
-
-
-class IdNumberError(ValueError):
+class IdNumberError(CodedError):
     """Why an ID number was rejected: a stable .code and a translatable .message."""
 
-    def __init__(self, code: str, template_key: str | None = None, /, **params) -> None:
-        self.code = code
-        self.template = MESSAGES[template_key or code]
-        self.params = params
-        self.message = _interpolate_lazy(self.template, params)
-        super().__init__(code)
-
-    def __str__(self) -> str:
-        return str(self.message)
+    MESSAGES = MESSAGES
 
 
 @dataclass(frozen=True)
@@ -172,7 +156,7 @@ def parse_id_number(raw: str, *, today: date | None = None) -> IdNumber:
     region = value[:6]
     warnings: tuple[str, ...] = ()
     if region not in _PERMIT_REGIONS and not is_known(region):
-        warnings = (_interpolate(MESSAGES["unknown_region"], {"code": region}),)
+        warnings = (interpolate(MESSAGES["unknown_region"], {"code": region}),)
     return IdNumber(
         value=value,
         region_code=region,

@@ -1,7 +1,6 @@
 from django.conf import settings
 from django.db import models
 from django.urls import reverse
-from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from gonghui.core.choices import JobStatus
@@ -61,9 +60,3 @@ class Job(ScopedModel):
         if not self.progress_total:
             return None
         return min(100, int(self.progress_done * 100 / self.progress_total))
-
-    @property
-    def duration(self):
-        if not self.started_at:
-            return None
-        return (self.finished_at or timezone.now()) - self.started_at

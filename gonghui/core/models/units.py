@@ -5,7 +5,7 @@ from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 from treebeard.mp_tree import MP_Node, MP_NodeManager, MP_NodeQuerySet
 
-from gonghui.core.choices import FEDERATION_LEVEL, GRASSROOTS_KINDS, UnitKind, kind_may_hold
+from gonghui.core.choices import UnitKind, kind_may_hold
 from gonghui.core.scoping import PathField, ScopedQuerySet, subtree_q
 from gonghui.lib.fields import EncryptedTextField
 from gonghui.lib.masking import mask_phone
@@ -76,14 +76,6 @@ class OrgUnit(MP_Node):
     @property
     def contact_phone_masked(self) -> str:
         return mask_phone(self.contact_phone or "")
-
-    @property
-    def is_grassroots(self) -> bool:
-        return self.kind in GRASSROOTS_KINDS
-
-    @property
-    def is_federation(self) -> bool:
-        return self.kind in FEDERATION_LEVEL
 
     def ancestor_paths(self) -> list[str]:
         return [self.path[:end] for end in range(self.steplen, len(self.path), self.steplen)]
