@@ -57,7 +57,7 @@ def export_list(job: JobContext) -> dict:
         for done, row in enumerate(queryset.iterator(chunk_size=2000), start=1):
             path = getattr(row, "unit_path", None) or getattr(row, "path", "")
             revealed = reveal and any(path.startswith(root) for root in reveal_roots)
-            yield [column.export(row, revealed) for column in columns]
+            yield [column.export_value(row, revealed) for column in columns]
             if done % 1000 == 0:
                 job.progress(done)
 

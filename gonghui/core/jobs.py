@@ -179,7 +179,12 @@ def _finish(job: Job, status: str, message: str) -> None:
 def reap_stale_jobs() -> int:
     """Mark as failed the running jobs whose worker stopped reporting (killed, crashed, lost)."""
     cutoff = timezone.now() - timedelta(seconds=settings.GONGHUI_JOB_STALE_SECONDS)
-    return Job.objects.filter(status=JobStatus.RUNNING, heartbeat_at__lt=cutoff).update(
+    stale = Job.objects.filter(status=JobStatus.RUNNING, heartbeat_at__lt=cutoff)
+    # Read first: pages that call this (job lists, progress polls) must not take SQLite's write
+    # lock, and wait behind a job's write transaction, when there is nothing to mark.
+    if not stale.exists():
+        return 0
+    return stale.update(
         status=JobStatus.FAILED,
         finished_at=timezone.now(),
         message=_(

@@ -29,13 +29,18 @@ class Column:
     sort: str | None = None  # ORM ordering for ?sort=key / ?sort=-key
     template: str | None = None  # cell template (gets `row` and `column`); default: the attribute
     attr: str | None = None  # dotted attribute path, default `key`
-    export: Callable[[Any, bool], Any] | None = None  # (row, reveal) -> value; None: not exported
+    # True: export the column's value; a function (row, reveal) -> value for anything else
+    # (personal data, masked unless revealed); False: not exported.
+    export: bool | Callable[[Any, bool], Any] = False
     css: str = ""
 
     @property
     def header_css(self) -> str:
         # layout classes (hidden, alignment, no-wrap) apply to the header too; the font does not
         return " ".join(c for c in self.css.split() if c != "font-monospace")
+
+    def export_value(self, row, reveal: bool):
+        return self.export(row, reveal) if callable(self.export) else self.value(row)
 
     def value(self, row):
         value = row
@@ -74,7 +79,7 @@ class ListSpec:
 
     @property
     def export_columns(self) -> list[Column]:
-        return [c for c in self.columns if c.export is not None]
+        return [c for c in self.columns if c.export]
 
 
 @dataclass

@@ -40,35 +40,30 @@ def _phone(attr_masked: str, attr_plain: str):
     return export
 
 
-def _plain(attr: str):
-    column = Column(attr, "")
-    return lambda row, reveal: column.value(row)
-
-
 units = ListSpec(
     name="core.units",
     title=_("Union units"),
     columns=[
-        Column("name", _("name"), sort="name", template="core/cells/unit_name.html", export=_plain("name")),
-        Column("code", _("unit code"), sort="code", css="font-monospace text-nowrap", export=_plain("code")),
+        Column("name", _("name"), sort="name", template="core/cells/unit_name.html", export=True),
+        Column("code", _("unit code"), sort="code", css="font-monospace text-nowrap", export=True),
         Column(
             "kind",
             _("kind"),
             sort="kind",
             attr="get_kind_display",
             css="text-nowrap",
-            export=_plain("get_kind_display"),
+            export=True,
         ),
         Column(
             "region",
             _("administrative region"),
             sort="region_code",
             attr="region_name",
-            export=_plain("region_name"),
+            export=True,
         ),
         Column("numchild", _("Direct sub-units"), sort="numchild", css="text-end"),
-        Column("founded_on", _("founded on"), sort="founded_on", css="text-nowrap", export=_plain("founded_on")),
-        Column("contact_name", _("contact person"), css="text-nowrap", export=_plain("contact_name")),
+        Column("founded_on", _("founded on"), sort="founded_on", css="text-nowrap", export=True),
+        Column("contact_name", _("contact person"), css="text-nowrap", export=True),
         Column(
             "contact_phone",
             _("contact phone"),
@@ -76,7 +71,7 @@ units = ListSpec(
             css="text-nowrap",
             export=_phone("contact_phone_masked", "contact_phone"),
         ),
-        Column("address", _("address"), export=_plain("address"), css="d-none"),
+        Column("address", _("address"), export=True, css="d-none"),
     ],
     queryset=lambda user, action: OrgUnit.objects.restrict(user, action),
     default_sort="path",
@@ -94,9 +89,9 @@ users = ListSpec(
             _("Username"),
             sort="username",
             template="core/cells/user_link.html",
-            export=_plain("username"),
+            export=True,
         ),
-        Column("name", _("name"), sort="name", export=_plain("name")),
+        Column("name", _("name"), sort="name", export=True),
         Column(
             "phone",
             _("mobile phone"),
@@ -109,7 +104,7 @@ users = ListSpec(
             _("home unit"),
             sort="org_unit__path",
             attr="org_unit.name",
-            export=_plain("org_unit.name"),
+            export=True,
         ),
         Column(
             "roles",
@@ -122,9 +117,9 @@ users = ListSpec(
             _("Status"),
             sort="is_active",
             template="core/cells/active.html",
-            export=_plain("is_active"),
+            export=True,
         ),
-        Column("last_login", _("Last login"), sort="last_login", export=_plain("last_login")),
+        Column("last_login", _("Last login"), sort="last_login", export=True),
     ],
     queryset=lambda user, action: (
         User.objects.restrict(user, Action.MANAGE_USERS)
@@ -143,28 +138,29 @@ audit = ListSpec(
     name="core.audit",
     title=_("Audit trail"),
     columns=[
-        Column("seq", "#", sort="seq", template="core/cells/audit_link.html", export=_plain("seq")),
-        Column("at", _("time"), sort="seq", template="core/cells/datetime.html", attr="at", export=_plain("at")),
-        Column("actor_name", _("user"), sort="actor_name", export=_plain("actor_name")),
-        Column("org_unit", _("unit"), attr="org_unit.name", export=_plain("org_unit.name")),
+        Column("seq", "#", sort="seq", template="core/cells/audit_link.html", export=True),
+        Column("at", _("time"), sort="seq", template="core/cells/datetime.html", attr="at", export=True),
+        Column("actor_name", _("user"), sort="actor_name", export=True),
+        Column("org_unit", _("unit"), attr="org_unit.name", export=True),
         Column(
             "action",
             _("action"),
             sort="action",
             attr="get_action_display",
-            export=_plain("get_action_display"),
+            export=True,
         ),
         Column(
             "result",
             _("result"),
             sort="result",
             template="core/cells/audit_result.html",
-            export=_plain("get_result_display"),
+            attr="get_result_display",
+            export=True,
         ),
-        Column("object_repr", _("object"), export=_plain("object_repr")),
-        Column("ip", _("client IP"), css="font-monospace", export=_plain("ip")),
+        Column("object_repr", _("object"), export=True),
+        Column("ip", _("client IP"), css="font-monospace", export=True),
         Column("detail", _("detail"), css="d-none", export=lambda row, reveal: row.detail or ""),
-        Column("hash", _("Hash"), css="d-none", export=_plain("hash")),
+        Column("hash", _("Hash"), css="d-none", export=True),
     ],
     queryset=lambda user, action: audit_entries(user),
     default_sort="-seq",

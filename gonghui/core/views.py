@@ -163,11 +163,7 @@ def unit_tree(request):
     if request.method == "POST" or any(request.GET.get(k) for k in ("q", "kind", "under", "region", "partial", "list")):
         return render_list(request, tables.units, template="core/unit_list.html")
     roots = selectors.unit_roots(request.user)
-    return render(
-        request,
-        "core/unit_tree.html",
-        {"roots": roots, "spec": tables.units, "can_export": may(request.user, Action.EXPORT)},
-    )
+    return render(request, "core/unit_tree.html", {"roots": roots})
 
 
 @login_required
