@@ -30,6 +30,7 @@ INSTALLED_APPS = [
     "django_tasks",
     "django_tasks_db",
     "gonghui.core",
+    "gonghui.membership",
     "gonghui.api",
 ]
 

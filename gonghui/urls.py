@@ -11,4 +11,5 @@ urlpatterns = [
     path("i18n/", include("django.conf.urls.i18n")),
     path("api/v1/", api.urls),
     path("", include("gonghui.core.urls")),
+    path("membership/", include("gonghui.membership.urls")),
 ]

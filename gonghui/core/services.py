@@ -28,6 +28,10 @@ from gonghui.core.scoping import forget_roles, path_in_scope, subtree_q
 from gonghui.lib.search import SearchIndex, name_tokens
 
 UNIT_SEARCH = SearchIndex("core_orgunit_search")
+# What a unit move means for the tables of domain apps (core knows none of them): each app
+# registers a function(unit=, old_path=) in its AppConfig.ready(); it runs in the move's transaction
+# after the path copies were rewritten.
+UNIT_MOVE_HANDLERS: list = []
 UNIT_FIELDS = (
     "code",
     "name",
@@ -133,6 +137,8 @@ def unit_move(*, actor, unit: OrgUnit, new_parent: OrgUnit) -> OrgUnit:
         OrgUnit.objects.move(unit, new_parent, pos="last-child")
         unit.refresh_from_db()
         rewrite_unit_paths(old_path, unit.path)
+        for handler in UNIT_MOVE_HANDLERS:
+            handler(unit=unit, old_path=old_path)
         _require(actor, Action.CHANGE, unit.path)  # re-check after the write
         audit_record(
             action=AuditAction.MOVE,
@@ -147,9 +153,13 @@ def rewrite_unit_paths(old_prefix: str, new_prefix: str) -> None:
     """After a move, rewrite the unit-path copies carried by every scoped table."""
     for model in apps.get_models():
         if issubclass(model, ScopedModel):
-            model._base_manager.filter(subtree_q("unit_path", old_prefix)).update(
-                unit_path=Concat(Value(new_prefix), Substr("unit_path", len(old_prefix) + 1))
-            )
+            rewrite_path_column(model, "unit_path", old_prefix, new_prefix)
+
+
+def rewrite_path_column(model, column: str, old_prefix: str, new_prefix: str) -> None:
+    model._base_manager.filter(subtree_q(column, old_prefix)).update(
+        **{column: Concat(Value(new_prefix), Substr(column, len(old_prefix) + 1))}
+    )
 
 
 def unit_delete(*, actor, unit: OrgUnit) -> None:

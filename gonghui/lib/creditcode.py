@@ -104,3 +104,14 @@ def validate_credit_code(value: str) -> None:
         parse_credit_code(value)
     except CreditCodeError as error:
         raise ValidationError(error.template, code=error.code, params=error.params or None) from None
+
+
+def make_credit_code(region: str, serial: int, *, authority: str = "9", org_type: str = "1") -> str:
+    """A valid code from its parts (demo data, synth, tests): 91 = an enterprise registered by
+    market regulation; the organisation code is built from `serial` in the code alphabet."""
+    digits, org = serial, []
+    for _ in range(9):
+        digits, rest = divmod(digits, 31)
+        org.append(ALPHABET[rest])
+    first17 = f"{authority}{org_type}{region}{''.join(reversed(org))}"
+    return first17 + credit_code_check_digit(first17)

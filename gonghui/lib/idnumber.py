@@ -172,3 +172,10 @@ def validate_id_number(value: str) -> None:
         parse_id_number(value)
     except IdNumberError as error:
         raise ValidationError(error.template, code=error.code, params=error.params or None) from None
+
+
+def make_id_number(region: str, birth: date, sequence: int) -> str:
+    """A valid 18-character number from its parts (demo data, synth, tests); the 3-digit
+    `sequence` decides the gender (odd: male)."""
+    first17 = f"{region}{birth:%Y%m%d}{sequence % 1000:03d}"
+    return first17 + check_digit(first17)

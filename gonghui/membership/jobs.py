@@ -1,0 +1,1 @@
+"""Background jobs of the membership line (imports); each loads its inputs and calls a service."""

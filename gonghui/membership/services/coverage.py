@@ -1,0 +1,248 @@
+"""Coverage totals (覆盖面): per-unit subtree sums kept in step with every write.
+
+Each write that adds, removes or changes a member or an enterprise computes the row's
+*contribution* before and after (`member_cells`, `enterprise_cells`) and applies the difference
+to the row's unit and every ancestor (`coverage_apply`), in the writer's transaction. Reading
+the coverage of any unit is then a read of that unit's few `CoverageStat` rows, however many
+members lie under it. `coverage_rebuild` recomputes everything from the rows with set-based SQL
+(after `gonghui synth`, or to repair); the tests check both ways agree with a direct count.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Iterable
+from datetime import date
+
+from django.db import connection, transaction
+from django.db.models import Count, Q, Sum
+from django.db.models.functions import TruncMonth
+
+from gonghui.core.models import OrgUnit
+from gonghui.membership.choices import LEFT_STATUSES, MemberStatus
+from gonghui.membership.models import COUNTERS, CoverageStat, Enterprise, Member, MonthlyStat
+
+# counter positions in a delta vector
+ENTERPRISES, UNIONISED, EMPLOYEES, MIGRANT_EMP, NEW_FORM_EMP, MEMBERS, MIGRANT_MEM, NEW_FORM_MEM = range(8)
+BLANK_DIMS = ("", "", "")
+
+Dims = tuple[str, str, str]  # ownership, industry, region_code of the employer
+
+
+class CoverageDelta:
+    """Accumulates changes per (unit path, dims) and per (unit path, month) before applying."""
+
+    def __init__(self):
+        self.cells: dict[tuple[str, Dims], list[int]] = defaultdict(lambda: [0] * len(COUNTERS))
+        self.months: dict[tuple[str, date], list[int]] = defaultdict(lambda: [0, 0])
+
+    def add_member(
+        self,
+        *,
+        path: str,
+        dims: Dims,
+        status: str,
+        is_migrant: bool,
+        is_new_form: bool,
+        join_date: date,
+        status_date: date | None,
+        sign: int = 1,
+    ) -> None:
+        if status == MemberStatus.ACTIVE:
+            cell = self.cells[(path, dims)]
+            cell[MEMBERS] += sign
+            cell[MIGRANT_MEM] += sign * bool(is_migrant)
+            cell[NEW_FORM_MEM] += sign * bool(is_new_form)
+        self.months[(path, join_date.replace(day=1))][0] += sign
+        if status in LEFT_STATUSES and status_date is not None:
+            self.months[(path, status_date.replace(day=1))][1] += sign
+
+    def add_enterprise(
+        self,
+        *,
+        path: str,
+        dims: Dims,
+        unionised: bool,
+        employees: int,
+        migrant_workers: int,
+        new_form_workers: int,
+        sign: int = 1,
+    ) -> None:
+        cell = self.cells[(path, dims)]
+        cell[ENTERPRISES] += sign
+        cell[UNIONISED] += sign * bool(unionised)
+        cell[EMPLOYEES] += sign * employees
+        cell[MIGRANT_EMP] += sign * migrant_workers
+        cell[NEW_FORM_EMP] += sign * new_form_workers
+
+    def member(self, member: Member, sign: int = 1) -> None:
+        self.add_member(
+            path=member.unit_path or member.org_unit.path,
+            dims=enterprise_dims(member.enterprise) if member.enterprise_id else BLANK_DIMS,
+            status=member.status,
+            is_migrant=member.is_migrant,
+            is_new_form=member.is_new_form,
+            join_date=member.join_date,
+            status_date=member.status_date,
+            sign=sign,
+        )
+
+    def enterprise(self, enterprise: Enterprise, sign: int = 1) -> None:
+        self.add_enterprise(
+            path=enterprise.unit_path or enterprise.org_unit.path,
+            dims=enterprise_dims(enterprise),
+            unionised=enterprise.union_unit_id is not None,
+            employees=enterprise.employees,
+            migrant_workers=enterprise.migrant_workers,
+            new_form_workers=enterprise.new_form_workers,
+            sign=sign,
+        )
+
+    def apply(self) -> None:
+        coverage_apply(self)
+
+
+def enterprise_dims(enterprise: Enterprise) -> Dims:
+    return (enterprise.ownership, enterprise.industry, enterprise.region_code)
+
+
+def _ancestor_paths(path: str) -> list[str]:
+    step = OrgUnit.steplen
+    return [path[:end] for end in range(step, len(path) + 1, step)]
+
+
+def _unit_ids(paths: Iterable[str]) -> dict[str, int]:
+    paths = sorted(set(paths))
+    found: dict[str, int] = {}
+    for start in range(0, len(paths), 500):
+        found.update(OrgUnit.objects.filter(path__in=paths[start : start + 500]).values_list("path", "id"))
+    return found
+
+
+def _expand(items: dict, key_path) -> dict:
+    """Spread per-unit deltas onto each unit and all its ancestors, summed per target unit."""
+    paths = {key_path(key) for key in items}
+    ids = _unit_ids(p for path in paths for p in _ancestor_paths(path))
+    spread: dict = defaultdict(lambda: None)
+    for key, values in items.items():
+        if not any(values):
+            continue
+        for ancestor in _ancestor_paths(key_path(key)):
+            rest = key[1] if isinstance(key[1], tuple) else (key[1],)  # cells: dims; months: month
+            target = (ids[ancestor], *rest)
+            current = spread[target]
+            spread[target] = list(values) if current is None else [a + b for a, b in zip(current, values)]
+    return {key: values for key, values in spread.items() if values is not None and any(values)}
+
+
+def coverage_apply(delta: CoverageDelta) -> None:
+    """Add the accumulated changes to the subtree totals of every unit concerned."""
+    _upsert(_expand(delta.cells, lambda key: key[0]), _expand(delta.months, lambda key: key[0]))
+
+
+def coverage_unit_moved(*, unit: OrgUnit, old_path: str) -> None:
+    """A unit moved with its subtree: its totals leave the old ancestors and join the new ones.
+
+    Registered as a unit-move handler of `core.services.unit_move`; runs after the paths changed."""
+    old_ancestors = set(_ancestor_paths(old_path)[:-1])
+    new_ancestors = set(_ancestor_paths(unit.path)[:-1])
+    moves = [(path, -1) for path in old_ancestors - new_ancestors] + [(path, 1) for path in new_ancestors - old_ancestors]
+    if not moves:
+        return
+    ids = _unit_ids(path for path, _sign in moves)
+    cells = CoverageStat.objects.filter(org_unit=unit).values_list("ownership", "industry", "region_code", *COUNTERS)
+    months = MonthlyStat.objects.filter(org_unit=unit).values_list("month", "joins", "leaves")
+    _upsert(
+        {(ids[path], *row[:3]): [sign * v for v in row[3:]] for path, sign in moves for row in cells},
+        {(ids[path], row[0]): [sign * v for v in row[1:]] for path, sign in moves for row in months},
+    )
+
+
+def _upsert(cells: dict, months: dict) -> None:
+    """Add `cells` {(unit id, ownership, industry, region): counters} and `months`
+    {(unit id, month): [joins, leaves]} to the stored totals (one statement per table)."""
+    stat, monthly = CoverageStat._meta.db_table, MonthlyStat._meta.db_table
+    columns = ", ".join(COUNTERS)
+    updates = ", ".join(f"{c} = {stat}.{c} + excluded.{c}" for c in COUNTERS)
+    with transaction.atomic(), connection.cursor() as cursor:
+        if cells:
+            cursor.executemany(
+                f"INSERT INTO {stat} (org_unit_id, ownership, industry, region_code, {columns}) "
+                f"VALUES (%s, %s, %s, %s, {', '.join(['%s'] * len(COUNTERS))}) "
+                f"ON CONFLICT (org_unit_id, ownership, industry, region_code) DO UPDATE SET {updates}",
+                [(*key, *values) for key, values in sorted(cells.items())],
+            )
+        if months:
+            cursor.executemany(
+                f"INSERT INTO {monthly} (org_unit_id, month, joins, leaves) VALUES (%s, %s, %s, %s) "
+                f"ON CONFLICT (org_unit_id, month) DO UPDATE SET "
+                f"joins = {monthly}.joins + excluded.joins, leaves = {monthly}.leaves + excluded.leaves",
+                [(*key, *values) for key, values in sorted(months.items())],
+            )
+
+
+def coverage_rebuild() -> None:
+    """Recompute every total from the rows, with grouped queries (after bulk loads, or to repair)."""
+    delta = CoverageDelta()
+    enterprises = (
+        Enterprise.objects.values("unit_path", "ownership", "industry", "region_code")
+        .annotate(
+            n=Count("id"),
+            unionised=Count("id", filter=Q(union_unit__isnull=False)),
+            employees_sum=Sum("employees"),
+            migrant=Sum("migrant_workers"),
+            new_form=Sum("new_form_workers"),
+        )
+        .order_by()
+    )
+    for row in enterprises:
+        cell = delta.cells[(row["unit_path"], (row["ownership"], row["industry"], row["region_code"]))]
+        for index, key in ((ENTERPRISES, "n"), (UNIONISED, "unionised"), (EMPLOYEES, "employees_sum")):
+            cell[index] += row[key]
+        cell[MIGRANT_EMP] += row["migrant"]
+        cell[NEW_FORM_EMP] += row["new_form"]
+    members = (
+        Member.objects.filter(status=MemberStatus.ACTIVE)
+        .values("unit_path", "enterprise__ownership", "enterprise__industry", "enterprise__region_code")
+        .annotate(
+            n=Count("id"),
+            migrant=Count("id", filter=Q(is_migrant=True)),
+            new_form=Count("id", filter=Q(is_new_form=True)),
+        )
+        .order_by()
+    )
+    for row in members:
+        dims = (row["enterprise__ownership"] or "", row["enterprise__industry"] or "", row["enterprise__region_code"] or "")
+        cell = delta.cells[(row["unit_path"], dims)]
+        cell[MEMBERS] += row["n"]
+        cell[MIGRANT_MEM] += row["migrant"]
+        cell[NEW_FORM_MEM] += row["new_form"]
+    joins = Member.objects.values("unit_path", month=TruncMonth("join_date")).annotate(n=Count("id")).order_by()
+    for row in joins:
+        delta.months[(row["unit_path"], _as_date(row["month"]))][0] += row["n"]
+    leaves = (
+        Member.objects.filter(status__in=LEFT_STATUSES, status_date__isnull=False)
+        .values("unit_path", month=TruncMonth("status_date"))
+        .annotate(n=Count("id"))
+        .order_by()
+    )
+    for row in leaves:
+        delta.months[(row["unit_path"], _as_date(row["month"]))][1] += row["n"]
+    with transaction.atomic():
+        CoverageStat.objects.all().delete()
+        MonthlyStat.objects.all().delete()
+        coverage_apply(delta)
+
+
+def _as_date(value) -> date:
+    return value.date() if hasattr(value, "date") and callable(value.date) else value
+
+
+def unit_moved(*, unit: OrgUnit, old_path: str) -> None:
+    """Unit-move handler: transfers keep copies of both units' paths; totals follow the subtree."""
+    from gonghui.core.services import rewrite_path_column
+    from gonghui.membership.models import Transfer
+
+    for column in ("from_path", "to_path"):
+        rewrite_path_column(Transfer, column, old_path, unit.path)
+    coverage_unit_moved(unit=unit, old_path=old_path)

@@ -1,0 +1,3 @@
+"""Views of the membership line: join."""
+
+urlpatterns: list = []
