@@ -108,6 +108,13 @@ else:
     TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
 # A running job that has not reported progress for this long is taken to have lost its worker.
 GONGHUI_JOB_STALE_SECONDS = env_int("GONGHUI_JOB_STALE_SECONDS", 300)
+# A membership transfer not answered within this many days counts as accepted.
+GONGHUI_TRANSFER_AUTO_ACCEPT_DAYS = env_int("GONGHUI_TRANSFER_AUTO_ACCEPT_DAYS", 15)
+# A join application waiting longer than this shows as overdue in the cadres' to-do list.
+GONGHUI_APPLICATION_ANSWER_DAYS = env_int("GONGHUI_APPLICATION_ANSWER_DAYS", 15)
+# The address workers' phones reach (join links and QR codes) when it differs from the one staff
+# use, e.g. an intranet deployment published through a gateway; default: the request's own host.
+GONGHUI_PUBLIC_URL = env_str("GONGHUI_PUBLIC_URL", "").rstrip("/")
 
 # --- Accounts and sessions ----------------------------------------------------------------------
 AUTH_USER_MODEL = "core.User"

@@ -1,4 +1,4 @@
-from django.urls import reverse
+from django.urls import NoReverseMatch, reverse
 from django.utils.translation import gettext_lazy as _
 
 from gonghui.core.choices import Action
@@ -19,10 +19,22 @@ def shell(request):
         (_("API tokens"), reverse("core:token_list"), "key", True),
     ]
     return {
-        "nav_lines": [(line, reverse("core:line", args=[line.code])) for line in LINES],
+        "nav_lines": [
+            (line, url, path == url or bool(line.prefix and path.startswith(line.prefix)))
+            for line, url in ((line, reverse("core:line", args=[line.code])) for line in LINES)
+        ],
+        "nav_todo": _todo_url(),
         "nav_admin": [
             (label, url, icon, url != "/" and path.startswith(url)) for label, url, icon, shown in admin if shown
         ],
         "nav_units_active": path.startswith(reverse("core:unit_tree")),
         "unit_ctx": request.unit_context,
     }
+
+
+def _todo_url() -> str | None:
+    # The to-do list is served by the membership app (core knows no domain app by import).
+    try:
+        return reverse("membership:todo")
+    except NoReverseMatch:
+        return None

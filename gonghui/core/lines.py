@@ -18,7 +18,10 @@ class Line:
     capability: Promise
     icon: str
     summary: Promise
-    areas: tuple[Promise, ...]
+    # (module name, URL name of its page or "" while the module does not exist yet). URL names are
+    # strings, so core stays independent of the domain apps that serve them.
+    areas: tuple[tuple[Promise, str], ...]
+    prefix: str = ""  # URL prefix of the line's own pages, to highlight it in the navigation
 
 
 LINES = (
@@ -28,7 +31,7 @@ LINES = (
         _("Serve the overall situation and promote development"),
         "trending-up",
         _("Labour competitions, rational proposals and workers' technical innovation."),
-        (_("Labour competitions"), _("Rational proposals"), _("Workers' technical innovation")),
+        ((_("Labour competitions"), ""), (_("Rational proposals"), ""), (_("Workers' technical innovation"), "")),
     ),
     Line(
         LineOfWork.ORGANIZE,
@@ -39,7 +42,17 @@ LINES = (
             "Set up unions in enterprises, above all non-public ones; recruit members, above all migrant "
             "workers and new-employment-form workers; membership transfer; coverage."
         ),
-        (_("Enterprises and members"), _("Scan-to-join"), _("Membership transfer"), _("Coverage")),
+        (
+            (_("Enterprises"), "membership:enterprise_list"),
+            (_("Members"), "membership:member_list"),
+            (_("Scan-to-join applications"), "membership:application_list"),
+            (_("Membership transfer"), "membership:transfer_list"),
+            (_("Import members and enterprises"), "membership:import_members"),
+            (_("Coverage"), "membership:coverage"),
+            (_("Organising drives"), "membership:drive_list"),
+            (_("Join links and posters"), "membership:join_link_list"),
+        ),
+        "/membership/",
     ),
     Line(
         LineOfWork.PROTECT,
@@ -47,7 +60,7 @@ LINES = (
         _("Protect rights by law and run the union by law"),
         "scale",
         _("Rights cases, legal aid, and files and assistance for workers in hardship."),
-        (_("Rights cases"), _("Legal aid"), _("Hardship files and assistance")),
+        ((_("Rights cases"), ""), (_("Legal aid"), ""), (_("Hardship files and assistance"), "")),
     ),
     Line(
         LineOfWork.COORDINATE,
@@ -55,7 +68,11 @@ LINES = (
         _("Coordinate all parties and solve complex problems"),
         "affiliate",
         _("Multi-department matters, collective bargaining and contracts, the tripartite mechanism."),
-        (_("Coordination matters"), _("Collective bargaining and contracts"), _("Tripartite mechanism")),
+        (
+            (_("Coordination matters"), ""),
+            (_("Collective bargaining and contracts"), ""),
+            (_("Tripartite mechanism"), ""),
+        ),
     ),
     Line(
         LineOfWork.INNOVATE,
@@ -63,7 +80,21 @@ LINES = (
         _("Be proactive and innovative"),
         "bulb",
         _("Summarize new experience, research new situations, innovate work methods."),
-        (_("Experience base"), _("Research"), _("Method innovation")),
+        ((_("Experience base"), ""), (_("Research"), ""), (_("Method innovation"), "")),
     ),
 )
 LINES_BY_CODE = {line.code: line for line in LINES}
+
+
+def line_modules(line: Line) -> list[tuple[Promise, str | None]]:
+    """(name, URL or None) of each module of a line; a URL name that does not resolve yet (its app
+    is not installed) counts as not available."""
+    from django.urls import NoReverseMatch, reverse
+
+    modules = []
+    for name, url_name in line.areas:
+        try:
+            modules.append((name, reverse(url_name) if url_name else None))
+        except NoReverseMatch:
+            modules.append((name, None))
+    return modules

@@ -32,7 +32,7 @@ from gonghui.core.forms import (
     UserEditForm,
 )
 from gonghui.core.jobs import JobError, job_retry
-from gonghui.core.lines import LINES, LINES_BY_CODE
+from gonghui.core.lines import LINES, LINES_BY_CODE, line_modules
 from gonghui.core.listing import render_list
 from gonghui.core.models import ApiToken, Job, OrgUnit, RoleAssignment, User
 from gonghui.core.scoping import get_scoped_or_404, may, path_in_scope
@@ -146,7 +146,7 @@ def line(request, code: str):
     line = LINES_BY_CODE.get(code)
     if line is None:
         raise Http404
-    return render(request, "core/line.html", {"line": line, "lines": LINES})
+    return render(request, "core/line.html", {"line": line, "lines": LINES, "modules": line_modules(line)})
 
 
 @login_required

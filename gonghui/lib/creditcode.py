@@ -110,7 +110,7 @@ def make_credit_code(region: str, serial: int, *, authority: str = "9", org_type
     """A valid code from its parts (demo data, synth, tests): 91 = an enterprise registered by
     market regulation; the organisation code is built from `serial` in the code alphabet."""
     digits, org = serial, []
-    for _ in range(9):
+    for _position in range(9):
         digits, rest = divmod(digits, 31)
         org.append(ALPHABET[rest])
     first17 = f"{authority}{org_type}{region}{''.join(reversed(org))}"

@@ -134,7 +134,7 @@ class Ethnicity(models.TextChoices):
 
 
 class MemberEventKind(models.TextChoices):
-    JOINED = "joined", _("Joined")
+    JOINED = "joined", pgettext_lazy("member event", "Joined")
     UPDATED = "updated", _("Details changed")
     TRANSFERRED = "transferred", _("Transferred")
     TRANSFERRED_OUT = "transferred_out", _("Transferred out of the system")

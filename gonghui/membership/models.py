@@ -15,7 +15,7 @@ from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
 from gonghui.core.models import ScopedModel
-from gonghui.core.scoping import ScopedQuerySet, paths_q, scope_paths
+from gonghui.core.scoping import paths_q, scope_paths
 from gonghui.lib.creditcode import validate_credit_code
 from gonghui.lib.fields import BlindIndexField, EncryptedTextField
 from gonghui.lib.idnumber import normalize_id_number
@@ -139,7 +139,8 @@ class Member(ScopedModel):
         _("employer name"), max_length=100, blank=True, help_text=_("As given, when the employer is not on file")
     )
     join_date = models.DateField(_("join date"))
-    card_no = models.CharField(_("member card number"), max_length=12, unique=True, null=True, editable=False)
+    # NULL for the moment between insert and numbering (the number is derived from the id)
+    card_no = models.CharField(_("member card number"), max_length=12, unique=True, null=True, editable=False)  # noqa: DJ001
     is_migrant = models.BooleanField(_("migrant worker"), default=False)
     is_new_form = models.BooleanField(_("new-employment-form worker"), default=False)
     status = models.CharField(_("status"), max_length=12, choices=MemberStatus.choices, default=MemberStatus.ACTIVE)
@@ -302,7 +303,9 @@ class Transfer(models.Model):
     started_at = models.DateTimeField(_("started at"), auto_now_add=True)
     reason = models.CharField(_("reason for transfer"), max_length=200, blank=True)
     due_on = models.DateField(_("answer due"), help_text=_("No answer by this day counts as accepted"))
-    status = models.CharField(_("status"), max_length=14, choices=TransferStatus.choices, default=TransferStatus.PENDING)
+    status = models.CharField(
+        _("status"), max_length=14, choices=TransferStatus.choices, default=TransferStatus.PENDING
+    )
     answered_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
     )
@@ -327,13 +330,13 @@ class Transfer(models.Model):
     def __str__(self):
         return f"{self.from_unit} → {self.to_unit}"
 
-    def get_absolute_url(self):
-        return reverse("membership:transfer_detail", args=[self.pk])
-
     def save(self, *args, **kwargs):
         self.from_path = self.from_unit.path
         self.to_path = self.to_unit.path
         super().save(*args, **kwargs)
+
+    def get_absolute_url(self):
+        return reverse("membership:transfer_detail", args=[self.pk])
 
     @property
     def answering_side(self) -> str:
@@ -363,7 +366,8 @@ class Drive(ScopedModel):
 
 class DriveTarget(ScopedModel):
     """One enterprise on a drive's list, assigned to a cadre, moving through the stages.
-    `org_unit` is the drive's unit, so the target is in scope wherever the drive is."""
+    `org_unit` is the unit where the enterprise was kept when it was listed (under the drive's
+    unit): the drive's unit sees every target, and the street cadres who visit see theirs."""
 
     drive = models.ForeignKey(Drive, on_delete=models.CASCADE, related_name="targets")
     enterprise = models.ForeignKey(Enterprise, verbose_name=_("enterprise"), on_delete=models.PROTECT, related_name="+")
@@ -450,6 +454,9 @@ class CoverageStat(models.Model):
             )
         ]
 
+    def __str__(self):
+        return f"{self.org_unit_id} {self.ownership}/{self.industry}/{self.region_code}"
+
 
 class MonthlyStat(models.Model):
     """Joins and leaves per month, as subtree totals of a unit (like CoverageStat)."""
@@ -462,6 +469,9 @@ class MonthlyStat(models.Model):
     class Meta:
         constraints = [models.UniqueConstraint(fields=["org_unit", "month"], name="mem_monthly_cell")]
 
+    def __str__(self):
+        return f"{self.org_unit_id} {self.month:%Y-%m}"
+
 
 __all__ = [
     "COUNTERS",
@@ -472,9 +482,9 @@ __all__ = [
     "DriveTarget",
     "DriveVisit",
     "Enterprise",
+    "JoinApplication",
     "Member",
     "MemberEvent",
-    "JoinApplication",
     "MonthlyStat",
     "Transfer",
     "card_number",

@@ -169,3 +169,12 @@ def shot(page, name: str, *, full_page: bool = True) -> Path:
     path = SCREENSHOTS / f"{name}.png"
     page.screenshot(path=str(path), full_page=full_page)
     return path
+
+
+@pytest.fixture(autouse=True)
+def _fresh_rate_limits(transactional_db):
+    """Rate-limit counters live in the cache table, which flushing the database between tests
+    leaves alone: every browser test comes from 127.0.0.1, so they would add up across tests."""
+    from django.core.cache import cache
+
+    cache.clear()

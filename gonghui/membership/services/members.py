@@ -12,7 +12,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from gonghui.core.audit import audit_record, changed_fields
-from gonghui.core.choices import Action, AuditAction, GRASSROOTS_KINDS
+from gonghui.core.choices import GRASSROOTS_KINDS, Action, AuditAction
 from gonghui.core.models import OrgUnit
 from gonghui.core.scoping import path_in_scope
 from gonghui.lib.creditcode import normalize_credit_code
@@ -72,13 +72,17 @@ def today() -> date:
 
 
 def _check_enterprise(enterprise: Enterprise, actor) -> None:
+    # Units passed in may be stale (moved since they were loaded): the path copy must be current.
+    enterprise.org_unit = OrgUnit.objects.get(pk=enterprise.org_unit_id)
     enterprise.name = (enterprise.name or "").strip()
     enterprise.credit_code = normalize_credit_code(enterprise.credit_code or "")
     enterprise.full_clean(exclude=["unit_path"])
     if enterprise.union_unit_id is not None:
         union = enterprise.union_unit
         if union.kind not in GRASSROOTS_KINDS:
-            raise ValidationError({"union_unit": _("The covering union must be a grassroots or joint grassroots union.")})
+            raise ValidationError(
+                {"union_unit": _("The covering union must be a grassroots or joint grassroots union.")}
+            )
         # The enterprise is kept where its union is, so the union's cadres see it.
         enterprise.org_unit = union
     require(actor, Action.CHANGE if enterprise.pk else Action.ADD, enterprise.org_unit.path)
@@ -105,7 +109,11 @@ def _members_by_unit(enterprise: Enterprise) -> list[dict]:
     return list(
         Member.objects.filter(enterprise=enterprise, status=MemberStatus.ACTIVE)
         .values("unit_path")
-        .annotate(n=Count("id"), migrant=Count("id", filter=Q(is_migrant=True)), new_form=Count("id", filter=Q(is_new_form=True)))
+        .annotate(
+            n=Count("id"),
+            migrant=Count("id", filter=Q(is_migrant=True)),
+            new_form=Count("id", filter=Q(is_new_form=True)),
+        )
         .order_by()
     )
 
@@ -117,7 +125,7 @@ def enterprise_update(*, actor, enterprise: Enterprise, **fields) -> Enterprise:
     if unknown:
         raise ValueError(f"not settable here: {sorted(unknown)}")
     with transaction.atomic():
-        enterprise = Enterprise.objects.select_for_update().select_related("org_unit").get(pk=enterprise.pk)
+        enterprise = Enterprise.objects.select_for_update(of=("self",)).select_related("org_unit").get(pk=enterprise.pk)
         require(actor, Action.CHANGE, enterprise.unit_path)
         before = {name: getattr(enterprise, name) for name in fields}
         old_dims, delta = enterprise_dims(enterprise), CoverageDelta()
@@ -184,6 +192,8 @@ def active_member_with_id(id_number: str, exclude_pk: int | None = None) -> Memb
 
 
 def _check_member(member: Member, actor, action: str) -> None:
+    # Units passed in may be stale (moved since they were loaded): the path copy must be current.
+    member.org_unit = OrgUnit.objects.get(pk=member.org_unit_id)
     parsed = parse_member_id(member.id_number)
     member.id_number = parsed.value
     member.gender = parsed.gender
@@ -193,7 +203,9 @@ def _check_member(member: Member, actor, action: str) -> None:
         try:
             member.phone = normalize_mobile(member.phone)
         except ValueError:
-            raise ValidationError({"phone": _("Enter a mainland mobile number of 11 digits starting with 1.")}) from None
+            raise ValidationError(
+                {"phone": _("Enter a mainland mobile number of 11 digits starting with 1.")}
+            ) from None
     errors = {}
     if member.join_date and member.join_date > today():
         errors["join_date"] = _("The join date cannot be in the future.")
@@ -205,7 +217,11 @@ def _check_member(member: Member, actor, action: str) -> None:
         }
     if errors:
         raise ValidationError(errors)
-    member.full_clean(exclude=["unit_path", "id_index", "phone_index", "card_no", "recruited_by"], validate_unique=False, validate_constraints=False)
+    member.full_clean(
+        exclude=["unit_path", "id_index", "phone_index", "card_no", "recruited_by"],
+        validate_unique=False,
+        validate_constraints=False,
+    )
     require(actor, action, member.org_unit.path)
     if member.enterprise_id and not path_in_scope(actor, Action.VIEW, member.enterprise.unit_path):
         raise ValidationError({"enterprise": _("Choose an employer in your scope.")})
@@ -227,8 +243,13 @@ def _check_member(member: Member, actor, action: str) -> None:
 
 def _event(member: Member, kind: str, *, on: date, actor=None, from_unit=None, to_unit=None, note: str = "") -> None:
     MemberEvent.objects.create(
-        member=member, kind=kind, on=on, actor=actor if getattr(actor, "pk", None) else None,
-        from_unit=from_unit, to_unit=to_unit, note=note[:200],
+        member=member,
+        kind=kind,
+        on=on,
+        actor=actor if getattr(actor, "pk", None) else None,
+        from_unit=from_unit,
+        to_unit=to_unit,
+        note=note[:200],
     )
 
 
@@ -241,7 +262,9 @@ def member_create(*, actor, org_unit: OrgUnit, recruited_by=None, event_note: st
     with transaction.atomic():
         member = Member(org_unit=org_unit, **fields)
         _check_member(member, actor, Action.ADD)
-        member.recruited_by = recruited_by if recruited_by is not None else (actor if getattr(actor, "pk", None) else None)
+        member.recruited_by = (
+            recruited_by if recruited_by is not None else (actor if getattr(actor, "pk", None) else None)
+        )
         try:
             with transaction.atomic():
                 member.save()
@@ -265,7 +288,9 @@ def member_update(*, actor, member: Member, **fields) -> Member:
     if unknown:
         raise ValueError(f"not settable here: {sorted(unknown)}")
     with transaction.atomic():
-        member = Member.objects.select_for_update().select_related("org_unit", "enterprise").get(pk=member.pk)
+        member = (
+            Member.objects.select_for_update(of=("self",)).select_related("org_unit", "enterprise").get(pk=member.pk)
+        )
         require(actor, Action.CHANGE, member.unit_path)
         before = {name: getattr(member, name) for name in fields}
         old_unit = member.org_unit
@@ -281,7 +306,14 @@ def member_update(*, actor, member: Member, **fields) -> Member:
         if "name" in changed:
             MEMBER_SEARCH.replace([(member.pk, name_tokens(member.name))])
         if member.org_unit_id != old_unit.pk:
-            _event(member, MemberEventKind.TRANSFERRED, on=today(), actor=actor, from_unit=old_unit, to_unit=member.org_unit)
+            _event(
+                member,
+                MemberEventKind.TRANSFERRED,
+                on=today(),
+                actor=actor,
+                from_unit=old_unit,
+                to_unit=member.org_unit,
+            )
         else:
             _event(member, MemberEventKind.UPDATED, on=today(), actor=actor, note=", ".join(changed))
         delta.member(member)
@@ -293,7 +325,9 @@ def member_update(*, actor, member: Member, **fields) -> Member:
 def member_set_status(*, actor, member: Member, status: str, on: date, note: str = "") -> Member:
     """Record that a member left, died or was transferred out of the system, or rejoined."""
     with transaction.atomic():
-        member = Member.objects.select_for_update().select_related("org_unit", "enterprise").get(pk=member.pk)
+        member = (
+            Member.objects.select_for_update(of=("self",)).select_related("org_unit", "enterprise").get(pk=member.pk)
+        )
         require(actor, Action.CHANGE, member.unit_path)
         if status == member.status:
             raise ValidationError({"status": _("The member already has this status.")})

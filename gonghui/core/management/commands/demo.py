@@ -21,6 +21,8 @@ class Command(BaseCommand):
             for kind, count in summary.units_by_kind.items():
                 self.stdout.write(f"  {UnitKind(kind).label:<32} {count:>3}")
         self.stdout.write(f"users: {summary.users} ({summary.inactive_users} deactivated)")
+        for what, count in summary.extras.items():
+            self.stdout.write(f"{what}: {count}")
         self.stdout.write(f"demo logins (password {DEMO_PASSWORD}):")
         for username, description in demo_logins():
             self.stdout.write(f"  {username:<18} {description}")
