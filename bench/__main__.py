@@ -6,6 +6,7 @@ temporary database next to it). Prints figures; asserts nothing — budgets are 
 
 import argparse
 import os
+import subprocess
 import sys
 import tempfile
 import time
@@ -14,6 +15,14 @@ import time
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--units", type=int, default=200_000, help="size of the organisation tree")
+    parser.add_argument("--import-rows", type=int, default=200_000, help="rows of the member import figures")
+    parser.add_argument(
+        "--import-memory-rows", type=int, default=1_000_000, help="rows of the import whose peak memory is measured"
+    )
+    parser.add_argument(
+        "--members", type=int, default=10_000_000, help="members of the member bench (on a database of its own)"
+    )
+    parser.add_argument("--only", choices=("tree", "crypto", "import", "members"), help="run one part only")
     args = parser.parse_args()
     workdir = tempfile.mkdtemp(prefix="gonghui-bench-")
     os.environ["GONGHUI_INSTANCE_DIR"] = workdir
@@ -30,7 +39,7 @@ def main() -> None:
     call_command("setup", no_demo=True, verbosity=0)
     from django.db import connection
 
-    from bench import crypto_bench, tree_bench
+    from bench import crypto_bench, import_bench, member_bench, tree_bench
 
     version = (
         connection.Database.sqlite_version
@@ -38,8 +47,19 @@ def main() -> None:
         else "{}.{}".format(*divmod(connection.pg_version, 10000))
     )
     print(f"gonghui bench — {connection.vendor} {version} on {os.cpu_count()} cores, Python {sys.version.split()[0]}")
-    tree_bench.run(args.units)
-    crypto_bench.run()
+    if args.only in (None, "tree"):
+        tree_bench.run(args.units)
+    if args.only in (None, "crypto"):
+        crypto_bench.run()
+    if args.only in (None, "import"):
+        import_bench.run(args.import_rows, args.import_memory_rows)
+    if args.only == "members":
+        member_bench.run(args.members, args.units)
+    elif args.only is None:  # synth needs an empty database: a second process makes its own
+        subprocess.run(  # noqa: S603 - this very program, with its own arguments
+            [sys.executable, "-m", "bench", "--only=members", f"--members={args.members}", f"--units={args.units}"],
+            check=True,
+        )
     print(f"\n(total {time.perf_counter() - started:.0f} s; database in {workdir})")
     if pg_database:
         connection.close()

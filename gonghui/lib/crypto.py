@@ -147,6 +147,23 @@ class KeyRing:
             key = self._index_keys[purpose] = hmac.new(self.index_key, purpose.encode(), hashlib.sha256).digest()
         return hmac.new(key, value.encode(), hashlib.sha256).digest()[:INDEX_SIZE].hex()
 
+    def blind_indexer(self, purpose: str):
+        """`lambda value: self.blind_index(purpose, value)`, twice as fast for bulk imports: the
+        HMAC's keyed inner and outer hash states are computed once and copied per value (RFC 2104)."""
+        self.blind_index(purpose, "")  # derives and caches the purpose key
+        key = self._index_keys[purpose].ljust(hashlib.sha256().block_size, b"\0")
+        inner_copy = hashlib.sha256(bytes(b ^ 0x36 for b in key)).copy
+        outer_copy = hashlib.sha256(bytes(b ^ 0x5C for b in key)).copy
+
+        def index(value: str) -> str:
+            inner = inner_copy()
+            inner.update(value.encode())
+            outer = outer_copy()
+            outer.update(inner.digest())
+            return outer.digest()[:INDEX_SIZE].hex()
+
+        return index
+
 
 def _now() -> str:
     return datetime.now(UTC).isoformat(timespec="seconds")

@@ -63,6 +63,10 @@ def query_terms(query: str) -> list[tuple[str, bool]]:
     return list(terms.items())
 
 
+def _tsv_lexeme(token: str) -> str:
+    return "'" + token.replace("\\", "\\\\").replace("'", "''") + "'"
+
+
 class SearchIndex:
     def __init__(self, table: str):
         self.table = table
@@ -102,6 +106,25 @@ class SearchIndex:
                     f"INSERT INTO {table} (id, tsv) VALUES (%s, array_to_tsvector(%s::text[]))",
                     [(pk, tokens) for pk, tokens in rows if tokens],
                 )
+
+    def insert(self, rows: Iterable[tuple[int, Iterable[str]]], using: str = "default") -> None:
+        """Add the tokens of rows that are new to the index (bulk loads: nothing is deleted first).
+
+        SQLite: one executemany; PostgreSQL: COPY, with the tsvector written as its text form
+        (quoted lexemes are taken as they are, exactly what `array_to_tsvector` makes)."""
+        connection = connections[using]
+        table = connection.ops.quote_name(self.table)
+        with connection.cursor() as cursor:
+            if connection.vendor == "sqlite":
+                cursor.executemany(
+                    f"INSERT INTO {table} (rowid, tokens) VALUES (%s, %s)",
+                    ((pk, " ".join(tokens)) for pk, tokens in rows if tokens),
+                )
+                return
+            with cursor.cursor.copy(f"COPY {table} (id, tsv) FROM STDIN") as copy:
+                for pk, tokens in rows:
+                    if tokens:
+                        copy.write_row((pk, " ".join(_tsv_lexeme(token) for token in tokens)))
 
     def delete(self, ids: Iterable[int], using: str = "default") -> None:
         self.replace(((pk, ()) for pk in ids), using=using)
