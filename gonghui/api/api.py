@@ -9,6 +9,7 @@ from ninja import NinjaAPI
 from gonghui.api import errors
 from gonghui.api.auth import BrowserSession, TokenAuth
 from gonghui.core.api import router as units_router
+from gonghui.membership.api import ROUTERS as membership_routers
 
 api = NinjaAPI(
     title="gonghui API",
@@ -20,3 +21,5 @@ api = NinjaAPI(
 )
 errors.install(api)
 api.add_router("/units", units_router)
+for prefix, router in membership_routers:
+    api.add_router(prefix, router)
