@@ -115,6 +115,8 @@ GONGHUI_APPLICATION_ANSWER_DAYS = env_int("GONGHUI_APPLICATION_ANSWER_DAYS", 15)
 # The address workers' phones reach (join links and QR codes) when it differs from the one staff
 # use, e.g. an intranet deployment published through a gateway; default: the request's own host.
 GONGHUI_PUBLIC_URL = env_str("GONGHUI_PUBLIC_URL", "").rstrip("/")
+# Largest spreadsheet or CSV file accepted for import through the web (the CLI sets its own).
+GONGHUI_IMPORT_MAX_MB = env_int("GONGHUI_IMPORT_MAX_MB", 50)
 
 # --- Accounts and sessions ----------------------------------------------------------------------
 AUTH_USER_MODEL = "core.User"
