@@ -73,7 +73,8 @@ def explain(call, value) -> None:
     """The slowest statement of one more run, with the database's plan of it."""
     with CaptureQueriesContext(connection) as captured:
         call(value)
-    slowest = max(captured.captured_queries, key=lambda q: float(q["time"]))
+    selects = [q for q in captured.captured_queries if q["sql"].lstrip().upper().startswith("SELECT")]
+    slowest = max(selects, key=lambda q: float(q["time"]))
     print(f"      slowest of {len(captured)} queries, {float(slowest['time']) * 1000:.1f} ms: {slowest['sql'][:600]}")
     sql = slowest["sql"]
     prefix = "EXPLAIN QUERY PLAN " if connection.vendor == "sqlite" else "EXPLAIN "
