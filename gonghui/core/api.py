@@ -15,6 +15,7 @@ from gonghui.core import services
 from gonghui.core.audit import audit_record
 from gonghui.core.choices import Action, AuditAction, UnitKind
 from gonghui.core.models import OrgUnit
+from gonghui.core.models.units import normalize_unit_code
 from gonghui.core.scoping import get_scoped_or_404, path_in_scope, subtree_q
 from gonghui.core.selectors import unit_lookup
 from gonghui.core.tables import search_units
@@ -106,7 +107,7 @@ def _parent_codes(units: list[OrgUnit]) -> dict[str, str]:
 
 
 def _by_code(request, code: str, action: str = Action.VIEW) -> OrgUnit:
-    return get_scoped_or_404(OrgUnit.objects, request.user, action, request=request, code__iexact=code)
+    return get_scoped_or_404(OrgUnit.objects, request.user, action, request=request, code=normalize_unit_code(code))
 
 
 @router.get("", response=UnitPage, summary="List units in your scope")

@@ -12,6 +12,7 @@ def shell(request):
     if user is None or not user.is_authenticated:
         return {}
     path = request.path
+    todo = _todo_url()  # the to-do page lives under a line's prefix but is not that line's page
     admin = [
         (_("Users and roles"), reverse("core:user_list"), "user", may(user, Action.MANAGE_USERS)),
         (_("Audit trail"), reverse("core:audit_list"), "history", may(user, Action.AUDIT)),
@@ -20,10 +21,10 @@ def shell(request):
     ]
     return {
         "nav_lines": [
-            (line, url, path == url or bool(line.prefix and path.startswith(line.prefix)))
+            (line, url, path == url or bool(path != todo and line.prefix and path.startswith(line.prefix)))
             for line, url in ((line, reverse("core:line", args=[line.code])) for line in LINES)
         ],
-        "nav_todo": _todo_url(),
+        "nav_todo": todo,
         "nav_admin": [
             (label, url, icon, url != "/" and path.startswith(url)) for label, url, icon, shown in admin if shown
         ],

@@ -9,6 +9,7 @@ from django.db.models import Count, Q
 from gonghui.core.choices import Action, UnitKind
 from gonghui.core.jobs import reap_stale_jobs
 from gonghui.core.models import AuditEntry, Job, OrgUnit, RoleAssignment
+from gonghui.core.models.units import normalize_unit_code
 from gonghui.core.scoping import paths_q, scope_paths, subtree_q
 
 
@@ -80,10 +81,10 @@ def unit_subtree_counts(unit: OrgUnit) -> list[tuple[str, int]]:
 
 
 def unit_lookup(user, code: str, action: str = Action.VIEW) -> OrgUnit | None:
-    code = (code or "").strip()
+    code = normalize_unit_code(code)
     if not code:
         return None
-    return OrgUnit.objects.restrict(user, action).filter(code__iexact=code).first()
+    return OrgUnit.objects.restrict(user, action).filter(code=code).first()
 
 
 # --- accounts -----------------------------------------------------------------------------------

@@ -8,14 +8,63 @@ from pathlib import Path
 
 from django.conf import settings
 from django.utils import translation
+from django.utils.translation import get_language, pgettext
 from django.utils.translation import gettext as _
 
-from gonghui.core.jobs import JobContext, JobError, job_handler
-from gonghui.core.models import OrgUnit
+from gonghui.core.choices import Action
+from gonghui.core.jobs import JobContext, JobError, job_handler, job_start
+from gonghui.core.models import Job, OrgUnit
 from gonghui.membership.services.imports import APPLIED, REJECTED, FileRejected, import_file
 
 IMPORT_JOB = "membership.import"
 UPLOAD_DAYS = 1  # uploads not imported for real (dry runs, rejected files) are kept this long
+
+
+def import_title(kind: str) -> str:
+    return _("Import members") if kind == "members" else _("Import enterprises")
+
+
+def import_job_start(
+    *,
+    actor,
+    home: OrgUnit,
+    kind: str,
+    upload: str,
+    filename: str,
+    unit: OrgUnit | None,
+    dry_run: bool,
+    keep_valid: bool,
+) -> Job:
+    """Start an import of a stored upload (the import page and the API start them alike)."""
+    if dry_run:
+        mode = pgettext("import mode", "dry run")
+    else:
+        mode = pgettext("import mode", "valid rows only") if keep_valid else pgettext("import mode", "import")
+    return job_start(
+        actor=actor,
+        org_unit=home,
+        kind=IMPORT_JOB,
+        title=_("%(title)s (%(mode)s): %(file)s") % {"title": import_title(kind), "mode": mode, "file": filename},
+        params={
+            "kind": kind,
+            "upload": upload,
+            "filename": filename,
+            "unit": unit.pk if unit else None,
+            "dry_run": dry_run,
+            "keep_valid": keep_valid,
+            "language": get_language(),
+        },
+        action=Action.ADD,
+    )
+
+
+def import_error_report(job: Job) -> Path | None:
+    """The finished job's report file, if it exists inside the files folder."""
+    if not job.result_file or not job.is_finished:
+        return None
+    base = Path(settings.FILES_DIR).resolve()
+    report = (base / job.result_file).resolve()
+    return report if base in report.parents and report.exists() else None
 
 
 def upload_dir() -> Path:

@@ -12,6 +12,13 @@ from gonghui.lib.masking import mask_phone
 from gonghui.lib.phone import validate_phone
 from gonghui.lib.regions import full_name, validate_region_code
 
+
+def normalize_unit_code(code: str) -> str:
+    """Codes are stored in upper case (OrgUnit.clean), so an exact match on the upper-cased code
+    uses the unique index; code__iexact would compare UPPER(code) row by row on PostgreSQL."""
+    return (code or "").strip().upper()
+
+
 validate_unit_code = RegexValidator(
     r"^[0-9A-Za-z][0-9A-Za-z\-]{1,31}$",
     _("A unit code has 2–32 letters, digits or hyphens and starts with a letter or digit"),
@@ -66,7 +73,7 @@ class OrgUnit(MP_Node):
 
     def clean(self):
         # Codes are compared and searched in upper case: "a-01" and "A-01" are the same unit.
-        self.code = (self.code or "").strip().upper()
+        self.code = normalize_unit_code(self.code)
         self.name = (self.name or "").strip()
 
     @property

@@ -5,20 +5,16 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Literal
 
-from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import FileResponse, Http404
-from django.utils.translation import get_language
-from django.utils.translation import gettext as _
 from ninja import Field, File, Form, Router, Schema, Status, UploadedFile
 
 from gonghui.core.choices import Action, JobStatus
-from gonghui.core.jobs import job_start
 from gonghui.core.models import Job
 from gonghui.core.scoping import path_in_scope
 from gonghui.core.selectors import jobs_visible, unit_roots
 from gonghui.membership.forms.imports import ImportForm
-from gonghui.membership.jobs import IMPORT_JOB, store_upload
+from gonghui.membership.jobs import IMPORT_JOB, import_error_report, import_job_start, store_upload
 
 imports = Router(tags=["imports"])
 
@@ -74,11 +70,8 @@ def get_import(request, pk: int):
 def get_import_errors(request, pk: int):
     """Only for who ran the import: the report holds the rows as they were uploaded."""
     job = _import_job(request, pk)
-    if not _import_out(request, job)["error_report"]:
-        raise Http404
-    base = Path(settings.FILES_DIR).resolve()
-    report = (base / job.result_file).resolve()
-    if base not in report.parents or not report.exists():
+    report = import_error_report(job) if job.created_by_id == request.user.pk else None
+    if report is None:
         raise Http404
     return FileResponse(open(report, "rb"), as_attachment=True, filename=job.result_name)
 
@@ -107,26 +100,14 @@ def start_import(
             raise PermissionDenied
         home = roots[0]
     filename = Path(file.name).name[:200]
-    job = job_start(
+    job = import_job_start(
         actor=request.user,
-        org_unit=home,
-        kind=IMPORT_JOB,
-        # the titles the import page gives its jobs
-        title=_("%(title)s (%(mode)s): %(file)s")
-        % {
-            "title": _("Import members") if kind == "members" else _("Import enterprises"),
-            "mode": _("dry run") if form.cleaned_data["dry_run"] else _("import"),
-            "file": filename,
-        },
-        params={
-            "kind": kind,
-            "upload": store_upload(file),
-            "filename": filename,
-            "unit": form.cleaned_data["unit"].pk if form.cleaned_data["unit"] else None,
-            "dry_run": form.cleaned_data["dry_run"],
-            "keep_valid": form.cleaned_data["keep_valid"],
-            "language": get_language(),
-        },
-        action=Action.ADD,
+        home=home,
+        kind=kind,
+        upload=store_upload(file),
+        filename=filename,
+        unit=form.cleaned_data["unit"],
+        dry_run=form.cleaned_data["dry_run"],
+        keep_valid=form.cleaned_data["keep_valid"],
     )
     return Status(202, {"job": job.pk, "status": job.status})

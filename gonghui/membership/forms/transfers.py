@@ -9,6 +9,7 @@ from django.utils.translation import gettext_lazy as _
 from gonghui.core.choices import GRASSROOTS_KINDS, Action
 from gonghui.core.forms import UnitCodeField, UserBoundForm
 from gonghui.core.models import OrgUnit
+from gonghui.core.models.units import normalize_unit_code
 from gonghui.lib.creditcode import CreditCodeError, parse_credit_code
 from gonghui.lib.forms import Form
 from gonghui.lib.idnumber import IdNumberError, parse_id_number
@@ -39,7 +40,7 @@ class GrassrootsCodeField(forms.CharField):
         code = super().clean(value).strip()
         if not code:
             return None
-        unit = OrgUnit.objects.filter(code__iexact=code, kind__in=GRASSROOTS_KINDS).first()
+        unit = OrgUnit.objects.filter(code=normalize_unit_code(code), kind__in=GRASSROOTS_KINDS).first()
         if unit is None:
             raise forms.ValidationError(
                 _("No grassroots union has the code %(code)s. Ask the receiving union for its code."),

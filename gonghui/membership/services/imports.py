@@ -69,7 +69,7 @@ MEMBERS, ENTERPRISES = "members", "enterprises"
 
 def max_upload_bytes() -> int:
     """The size limit of an imported file (settings.GONGHUI_IMPORT_MAX_MB, default 50 MB)."""
-    return int(getattr(settings, "GONGHUI_IMPORT_MAX_MB", 50)) * 1024 * 1024
+    return settings.GONGHUI_IMPORT_MAX_MB * 1024 * 1024
 
 
 # --- the file format ------------------------------------------------------------------------------

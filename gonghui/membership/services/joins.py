@@ -353,4 +353,4 @@ def applications_housekeeping() -> None:
 
 def application_answer_days() -> int:
     """Days a union has to handle an application before the to-do list shows it overdue."""
-    return getattr(settings, "GONGHUI_APPLICATION_ANSWER_DAYS", 15)
+    return settings.GONGHUI_APPLICATION_ANSWER_DAYS

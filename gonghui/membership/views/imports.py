@@ -8,24 +8,29 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from django.conf import settings
 from django.contrib.auth.decorators import login_required
 from django.http import FileResponse, Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import path
 from django.utils.http import content_disposition_header
-from django.utils.translation import get_language, pgettext
 from django.utils.translation import gettext as _
+from django.utils.translation import pgettext
 from django.views.decorators.http import require_GET, require_POST
 
 from gonghui.core.audit import audit_page_denied
 from gonghui.core.choices import Action, JobStatus
-from gonghui.core.jobs import job_start
 from gonghui.core.models import Job, OrgUnit
 from gonghui.core.scoping import may, path_in_scope
 from gonghui.core.selectors import jobs_visible
 from gonghui.membership.forms.imports import ImportForm
-from gonghui.membership.jobs import IMPORT_JOB, store_upload, stored_upload
+from gonghui.membership.jobs import (
+    IMPORT_JOB,
+    import_error_report,
+    import_job_start,
+    import_title,
+    store_upload,
+    stored_upload,
+)
 from gonghui.membership.services.imports import (
     APPLIED,
     COLUMNS,
@@ -37,10 +42,6 @@ from gonghui.membership.services.imports import (
 )
 
 KINDS = (MEMBERS, ENTERPRISES)
-
-
-def _titles() -> dict[str, str]:
-    return {MEMBERS: _("Import members"), ENTERPRISES: _("Import enterprises")}
 
 
 def _require_may_add(request) -> None:
@@ -57,26 +58,15 @@ def _home(request, unit: OrgUnit | None) -> OrgUnit | None:
 
 
 def _start(request, *, kind: str, upload: str, filename: str, unit: OrgUnit | None, dry_run: bool, keep_valid: bool):
-    home = _home(request, unit)
-    if dry_run:
-        mode = pgettext("import mode", "dry run")
-    else:
-        mode = pgettext("import mode", "valid rows only") if keep_valid else pgettext("import mode", "import")
-    return job_start(
+    return import_job_start(
         actor=request.user,
-        org_unit=home,
-        kind=IMPORT_JOB,
-        title=_("%(title)s (%(mode)s): %(file)s") % {"title": _titles()[kind], "mode": mode, "file": filename},
-        params={
-            "kind": kind,
-            "upload": upload,
-            "filename": filename,
-            "unit": unit.pk if unit else None,
-            "dry_run": dry_run,
-            "keep_valid": keep_valid,
-            "language": get_language(),
-        },
-        action=Action.ADD,
+        home=_home(request, unit),
+        kind=kind,
+        upload=upload,
+        filename=filename,
+        unit=unit,
+        dry_run=dry_run,
+        keep_valid=keep_valid,
     )
 
 
@@ -102,7 +92,7 @@ def _import_page(request, kind: str):
     context = {
         "form": form,
         "kind": kind,
-        "title": _titles()[kind],
+        "title": import_title(kind),
         "columns": COLUMNS[kind],
         "english": ", ".join(column.english for column in COLUMNS[kind] if column.english),
         "vocabularies": template_vocabularies(kind),
@@ -189,11 +179,8 @@ def _counts(result: dict) -> list[tuple[str, int, str]]:
 def import_errors(request, pk: int):
     """The error report: only for who ran the import (it holds the rows as uploaded)."""
     job = _import_job(request, pk)
-    if job.created_by_id != request.user.pk or not job.result_file or not job.is_finished:
-        raise Http404
-    base = Path(settings.FILES_DIR).resolve()
-    report = (base / job.result_file).resolve()
-    if base not in report.parents or not report.exists():
+    report = import_error_report(job) if job.created_by_id == request.user.pk else None
+    if report is None:
         raise Http404
     return FileResponse(open(report, "rb"), as_attachment=True, filename=job.result_name)
 

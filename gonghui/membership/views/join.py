@@ -111,7 +111,7 @@ def join_url(request, unit: OrgUnit) -> str:
     """The absolute join link. GONGHUI_PUBLIC_URL names the address workers reach from their
     phones when the platform itself is used on an intranet address."""
     link = reverse("membership:join", args=[joins.join_token(unit)])
-    base = getattr(settings, "GONGHUI_PUBLIC_URL", "").rstrip("/")
+    base = settings.GONGHUI_PUBLIC_URL
     return base + link if base else request.build_absolute_uri(link)
 
 
