@@ -31,6 +31,7 @@ INSTALLED_APPS = [
     "django_tasks_db",
     "gonghui.core",
     "gonghui.membership",
+    "gonghui.rights",
     "gonghui.api",
 ]
 

@@ -12,4 +12,5 @@ urlpatterns = [
     path("api/v1/", api.urls),
     path("", include("gonghui.core.urls")),
     path("membership/", include("gonghui.membership.urls")),
+    path("rights/", include("gonghui.rights.urls")),
 ]

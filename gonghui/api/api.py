@@ -10,6 +10,7 @@ from gonghui.api import errors
 from gonghui.api.auth import BrowserSession, TokenAuth
 from gonghui.core.api import router as units_router
 from gonghui.membership.api import ROUTERS as membership_routers
+from gonghui.rights.api import ROUTERS as rights_routers
 
 api = NinjaAPI(
     title="gonghui API",
@@ -21,5 +22,5 @@ api = NinjaAPI(
 )
 errors.install(api)
 api.add_router("/units", units_router)
-for prefix, router in membership_routers:
+for prefix, router in (*membership_routers, *rights_routers):
     api.add_router(prefix, router)

@@ -60,7 +60,15 @@ LINES = (
         _("Protect rights by law and run the union by law"),
         "scale",
         _("Rights cases, legal aid, and files and assistance for workers in hardship."),
-        ((_("Rights cases"), ""), (_("Legal aid"), ""), (_("Hardship files and assistance"), "")),
+        (
+            (_("Rights cases"), "rights:case_list"),
+            (_("Legal aid"), "rights:provider_list"),
+            (_("Hardship files"), "rights:hardship_list"),
+            (_("Assistance and budgets"), "rights:assistance_list"),
+            (_("Rights reports"), "rights:report"),
+            (_("Working-day calendar"), "rights:calendar"),
+        ),
+        "/rights/",
     ),
     Line(
         LineOfWork.COORDINATE,

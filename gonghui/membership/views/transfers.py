@@ -20,6 +20,7 @@ from gonghui.core.audit import audit_page_denied, audit_record
 from gonghui.core.choices import GRASSROOTS_KINDS, Action, AuditAction
 from gonghui.core.listing import render_list
 from gonghui.core.scoping import get_scoped_or_404, may, path_in_scope
+from gonghui.core.todo import todo_sections
 from gonghui.lib.forms import apply_validation_error
 from gonghui.membership.choices import TransferSide
 from gonghui.membership.forms.transfers import MemberFindForm, ReasonForm, TransferReceiveForm, TransferStartForm
@@ -255,6 +256,7 @@ def todo(request):
         "to_answer": transfers_to_answer(request.user, on),
         "waiting": transfers_waiting_for_others(request.user, on),
         "today": on,
+        "sections": todo_sections(request.user, on),  # other lines' items (rights cases …)
     }
     return render(request, "membership/transfers/todo.html", context)
 

@@ -1,0 +1,3 @@
+"""Views of the rights line: calendar (being written)."""
+
+urlpatterns = []

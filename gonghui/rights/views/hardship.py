@@ -1,0 +1,3 @@
+"""Views of the rights line: hardship (being written)."""
+
+urlpatterns = []

@@ -1,0 +1,3 @@
+"""Views of the rights line: reports (being written)."""
+
+urlpatterns = []
