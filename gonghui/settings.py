@@ -32,6 +32,7 @@ INSTALLED_APPS = [
     "gonghui.core",
     "gonghui.membership",
     "gonghui.rights",
+    "gonghui.capability",  # on top of the lines: reads their indicators
     "gonghui.api",
 ]
 

@@ -10,6 +10,7 @@ urlpatterns = [
     path("healthz", core_views.healthz, name="healthz"),
     path("i18n/", include("django.conf.urls.i18n")),
     path("api/v1/", api.urls),
+    path("capability/", include("gonghui.capability.urls")),
     path("", include("gonghui.core.urls")),
     path("membership/", include("gonghui.membership.urls")),
     path("rights/", include("gonghui.rights.urls")),

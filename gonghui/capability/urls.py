@@ -1,0 +1,5 @@
+"""URLs of capability building (the centre of the product)."""
+
+app_name = "capability"
+
+urlpatterns = []
