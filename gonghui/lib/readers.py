@@ -180,11 +180,21 @@ def _with_header(numbered: Iterator[tuple[int, list]]) -> tuple[int, list[str], 
             headers = [_text(cell) for cell in cells]
             while headers and not headers[-1]:
                 headers.pop()
-            rows = ((n, c) for n, c in numbered if not _blank(c))
-            return number, headers, rows
+            return number, headers, _not_blank(numbered)
         if seen >= HEADER_SEARCH_ROWS:
             break
     raise ReadError("no_header")
+
+
+def _not_blank(numbered: Iterator[tuple[int, list]]) -> Iterator[tuple[int, list]]:
+    """The rows that are not blank. Most rows start with a filled text cell, which settles it
+    without a call per row (this runs for every row of files of millions of rows)."""
+    for number, cells in numbered:
+        first = cells[0] if cells else None
+        if first.__class__ is str and first and not first.isspace():
+            yield number, cells
+        elif not _blank(cells):
+            yield number, cells
 
 
 def _prime(rows: Iterator[tuple[int, list]]) -> Iterator[tuple[int, list]]:
