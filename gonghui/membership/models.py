@@ -436,18 +436,24 @@ COUNTERS = (
 )
 
 
+# The counters of non-public enterprises (非公企业) that the region totals keep beside the others:
+# those rows have no ownership to derive them from.
+NON_PUBLIC_COUNTERS = ("enterprises", "unionised", "employees", "members")
+
+
 class CoverageStat(models.Model):
-    """Totals of a unit's whole subtree for one (ownership, industry, region) of employer.
+    """Totals of a unit's whole subtree for one (ownership, industry) of employer.
 
     Maintained by `services.coverage.coverage_apply` in the same transaction as every write that
     changes them; `coverage_rebuild` recomputes them from the rows (and the tests check the two
-    agree). Members without an employer on file count under blank ownership/industry/region.
+    agree). Members without an employer on file count under blank ownership and industry. At most
+    9 × 21 rows a unit, so the root's totals are a read of under 200 rows; the region breakdown
+    has its own rows (`CoverageRegionStat`) instead of a cross product with every county.
     """
 
     org_unit = models.ForeignKey("core.OrgUnit", on_delete=models.CASCADE, related_name="+")
     ownership = models.CharField(max_length=16, blank=True)
     industry = models.CharField(max_length=1, blank=True)
-    region_code = models.CharField(max_length=6, blank=True)
     enterprises = models.BigIntegerField(default=0)
     unionised = models.BigIntegerField(default=0)
     employees = models.BigIntegerField(default=0)
@@ -458,14 +464,36 @@ class CoverageStat(models.Model):
     new_form_members = models.BigIntegerField(default=0)
 
     class Meta:
-        constraints = [
-            models.UniqueConstraint(
-                fields=["org_unit", "ownership", "industry", "region_code"], name="mem_coverage_cell"
-            )
-        ]
+        constraints = [models.UniqueConstraint(fields=["org_unit", "ownership", "industry"], name="mem_coverage_oi")]
 
     def __str__(self):
-        return f"{self.org_unit_id} {self.ownership}/{self.industry}/{self.region_code}"
+        return f"{self.org_unit_id} {self.ownership}/{self.industry}"
+
+
+class CoverageRegionStat(models.Model):
+    """Totals of a unit's whole subtree for one region (county code) of employer, with the
+    non-public part of each (`np_…`): what the region breakdown reads, one row per county."""
+
+    org_unit = models.ForeignKey("core.OrgUnit", on_delete=models.CASCADE, related_name="+")
+    region_code = models.CharField(max_length=6, blank=True)
+    enterprises = models.BigIntegerField(default=0)
+    unionised = models.BigIntegerField(default=0)
+    employees = models.BigIntegerField(default=0)
+    migrant_employees = models.BigIntegerField(default=0)
+    new_form_employees = models.BigIntegerField(default=0)
+    members = models.BigIntegerField(default=0)
+    migrant_members = models.BigIntegerField(default=0)
+    new_form_members = models.BigIntegerField(default=0)
+    np_enterprises = models.BigIntegerField(default=0)
+    np_unionised = models.BigIntegerField(default=0)
+    np_employees = models.BigIntegerField(default=0)
+    np_members = models.BigIntegerField(default=0)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["org_unit", "region_code"], name="mem_coverage_region")]
+
+    def __str__(self):
+        return f"{self.org_unit_id} {self.region_code}"
 
 
 class MonthlyStat(models.Model):
@@ -487,6 +515,8 @@ __all__ = [
     "COUNTERS",
     "ENTERPRISE_SEARCH",
     "MEMBER_SEARCH",
+    "NON_PUBLIC_COUNTERS",
+    "CoverageRegionStat",
     "CoverageStat",
     "Drive",
     "DriveTarget",

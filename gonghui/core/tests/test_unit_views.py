@@ -28,6 +28,12 @@ class TestBrowsing:
         assert codes == ["330106-001", "330106-002"]
         assert not client.get("/units/", {"q": "宁波"}).context["page"].items  # outside scope
 
+    def test_a_search_with_a_nul_character_is_read_without_it(self, login, people, tree):
+        # A pasted NUL reaches the database as text, which PostgreSQL refuses with an error.
+        response = login(people.federation_admin).get("/units/", {"q": "之\x00江"})
+        assert response.status_code == 200
+        assert [u.name for u in response.context["page"].items] == ["浙江之江建设集团工会委员会"]
+
     def test_the_list_sorts_and_filters(self, login, people, tree):
         client = login(people.federation_admin)
         page = client.get("/units/", {"list": "1", "kind": "grassroots", "sort": "-code"}).context["page"]

@@ -1,11 +1,15 @@
 """Coverage totals (覆盖面): per-unit subtree sums kept in step with every write.
 
 Each write that adds, removes or changes a member or an enterprise computes the row's
-*contribution* before and after (`member_cells`, `enterprise_cells`) and applies the difference
-to the row's unit and every ancestor (`coverage_apply`), in the writer's transaction. Reading
-the coverage of any unit is then a read of that unit's few `CoverageStat` rows, however many
-members lie under it. `coverage_rebuild` recomputes everything from the rows with set-based SQL
-(after `gonghui synth`, or to repair); the tests check both ways agree with a direct count.
+*contribution* before and after (`CoverageDelta.member`, `.enterprise`) and applies the difference
+to the row's unit and every ancestor (`coverage_apply`), in the writer's transaction. A delta is
+kept per (ownership, industry, region) of employer; it is stored as two marginals — per
+(ownership, industry) in `CoverageStat` and per region in `CoverageRegionStat` — because the full
+cross product holds a row per county at the top of the tree (124,096 rows at the root of the
+national tree, against 189 and about 2,900). Reading the coverage of any unit is then a read of
+that unit's own rows, however many members lie under it. `coverage_rebuild` recomputes everything
+from the rows with set-based SQL (after `gonghui synth`, or to repair); the tests check both ways
+agree with a direct count.
 """
 
 from __future__ import annotations
@@ -19,14 +23,24 @@ from django.db.models import Count, Q, Sum
 from django.db.models.functions import TruncMonth
 
 from gonghui.core.models import OrgUnit
-from gonghui.membership.choices import LEFT_STATUSES, MemberStatus
-from gonghui.membership.models import COUNTERS, CoverageStat, Enterprise, Member, MonthlyStat
+from gonghui.membership.choices import LEFT_STATUSES, NON_PUBLIC, MemberStatus
+from gonghui.membership.models import (
+    COUNTERS,
+    NON_PUBLIC_COUNTERS,
+    CoverageRegionStat,
+    CoverageStat,
+    Enterprise,
+    Member,
+    MonthlyStat,
+)
 
 # counter positions in a delta vector
 ENTERPRISES, UNIONISED, EMPLOYEES, MIGRANT_EMP, NEW_FORM_EMP, MEMBERS, MIGRANT_MEM, NEW_FORM_MEM = range(8)
 BLANK_DIMS = ("", "", "")
 
 Dims = tuple[str, str, str]  # ownership, industry, region_code of the employer
+REGION_COUNTERS = (*COUNTERS, *(f"np_{name}" for name in NON_PUBLIC_COUNTERS))
+_NP_POSITIONS = tuple(COUNTERS.index(name) for name in NON_PUBLIC_COUNTERS)
 
 
 class CoverageDelta:
@@ -137,7 +151,25 @@ def _expand(items: dict, key_path) -> dict:
 
 def coverage_apply(delta: CoverageDelta) -> None:
     """Add the accumulated changes to the subtree totals of every unit concerned."""
-    _upsert(_expand(delta.cells, lambda key: key[0]), _expand(delta.months, lambda key: key[0]))
+    stats, regions = _marginals(_expand(delta.cells, lambda key: key[0]))
+    _upsert(stats, regions, _expand(delta.months, lambda key: key[0]))
+
+
+def _marginals(cells: dict) -> tuple[dict, dict]:
+    """{(unit id, ownership, industry, region): counters} → per (unit id, ownership, industry)
+    and per (unit id, region) with the non-public counters appended."""
+    stats: dict = {}
+    regions: dict = {}
+    for (unit_id, ownership, industry, region), values in cells.items():
+        key = (unit_id, ownership, industry)
+        current = stats.get(key)
+        stats[key] = list(values) if current is None else [a + b for a, b in zip(current, values, strict=True)]
+        np_values = [values[i] for i in _NP_POSITIONS] if ownership in NON_PUBLIC else [0] * len(_NP_POSITIONS)
+        key = (unit_id, region)
+        current = regions.get(key)
+        both = [*values, *np_values]
+        regions[key] = both if current is None else [a + b for a, b in zip(current, both, strict=True)]
+    return stats, regions
 
 
 def coverage_unit_moved(*, unit: OrgUnit, old_path: str) -> None:
@@ -152,36 +184,41 @@ def coverage_unit_moved(*, unit: OrgUnit, old_path: str) -> None:
     if not moves:
         return
     ids = _unit_ids(path for path, _sign in moves)
-    cells = CoverageStat.objects.filter(org_unit=unit).values_list("ownership", "industry", "region_code", *COUNTERS)
+    stats = CoverageStat.objects.filter(org_unit=unit).values_list("ownership", "industry", *COUNTERS)
+    regions = CoverageRegionStat.objects.filter(org_unit=unit).values_list("region_code", *REGION_COUNTERS)
     months = MonthlyStat.objects.filter(org_unit=unit).values_list("month", "joins", "leaves")
     _upsert(
-        {(ids[path], *row[:3]): [sign * v for v in row[3:]] for path, sign in moves for row in cells},
+        {(ids[path], *row[:2]): [sign * v for v in row[2:]] for path, sign in moves for row in stats},
+        {(ids[path], row[0]): [sign * v for v in row[1:]] for path, sign in moves for row in regions},
         {(ids[path], row[0]): [sign * v for v in row[1:]] for path, sign in moves for row in months},
     )
 
 
-def _upsert(cells: dict, months: dict) -> None:
-    """Add `cells` {(unit id, ownership, industry, region): counters} and `months`
-    {(unit id, month): [joins, leaves]} to the stored totals (one statement per table)."""
-    stat, monthly = CoverageStat._meta.db_table, MonthlyStat._meta.db_table
-    columns = ", ".join(COUNTERS)
-    updates = ", ".join(f"{c} = {stat}.{c} + excluded.{c}" for c in COUNTERS)
-    # Table and column names come from the models; every value travels as a parameter.
+def _upsert_sql(table: str, keys: tuple[str, ...], counters: tuple[str, ...]) -> str:
+    """INSERT … ON CONFLICT (keys) DO UPDATE adding the counters (both databases speak it).
+    Table and column names come from the models; every value travels as a parameter."""
+    columns = ", ".join((*keys, *counters))
+    values = ", ".join(["%s"] * (len(keys) + len(counters)))
+    updates = ", ".join(f"{c} = {table}.{c} + excluded.{c}" for c in counters)
+    return (
+        f"INSERT INTO {table} ({columns}) VALUES ({values}) "  # noqa: S608
+        f"ON CONFLICT ({', '.join(keys)}) DO UPDATE SET {updates}"
+    )
+
+
+def _upsert(stats: dict, regions: dict, months: dict) -> None:
+    """Add `stats` {(unit id, ownership, industry): counters}, `regions` {(unit id, region):
+    counters and non-public counters} and `months` {(unit id, month): [joins, leaves]} to the
+    stored totals (one statement per table, rows in key order so that writers lock alike)."""
     with transaction.atomic(), connection.cursor() as cursor:
-        if cells:
-            cursor.executemany(
-                f"INSERT INTO {stat} (org_unit_id, ownership, industry, region_code, {columns}) "  # noqa: S608
-                f"VALUES (%s, %s, %s, %s, {', '.join(['%s'] * len(COUNTERS))}) "
-                f"ON CONFLICT (org_unit_id, ownership, industry, region_code) DO UPDATE SET {updates}",
-                [(*key, *values) for key, values in sorted(cells.items())],
-            )
-        if months:
-            cursor.executemany(
-                f"INSERT INTO {monthly} (org_unit_id, month, joins, leaves) VALUES (%s, %s, %s, %s) "  # noqa: S608
-                f"ON CONFLICT (org_unit_id, month) DO UPDATE SET "
-                f"joins = {monthly}.joins + excluded.joins, leaves = {monthly}.leaves + excluded.leaves",
-                [(*key, *values) for key, values in sorted(months.items())],
-            )
+        for model, keys, counters, items in (
+            (CoverageStat, ("org_unit_id", "ownership", "industry"), COUNTERS, stats),
+            (CoverageRegionStat, ("org_unit_id", "region_code"), REGION_COUNTERS, regions),
+            (MonthlyStat, ("org_unit_id", "month"), ("joins", "leaves"), months),
+        ):
+            rows = [(*key, *values) for key, values in sorted(items.items()) if any(values)]
+            if rows:
+                cursor.executemany(_upsert_sql(model._meta.db_table, keys, counters), rows)
 
 
 def coverage_rebuild() -> None:
@@ -236,8 +273,8 @@ def coverage_rebuild() -> None:
     for row in leaves:
         delta.months[(row["unit_path"], _as_date(row["month"]))][1] += row["n"]
     with transaction.atomic():
-        CoverageStat.objects.all().delete()
-        MonthlyStat.objects.all().delete()
+        for model in (CoverageStat, CoverageRegionStat, MonthlyStat):
+            model.objects.all().delete()
         coverage_apply(delta)
 
 
@@ -264,6 +301,7 @@ def coverage_rebuild_sql() -> None:
     `coverage_rebuild` (the synth tests compare both with a direct count)."""
     quote = connection.ops.quote_name
     stat, monthly = quote(CoverageStat._meta.db_table), quote(MonthlyStat._meta.db_table)
+    regional = quote(CoverageRegionStat._meta.db_table)
     members, enterprises = quote(Member._meta.db_table), quote(Enterprise._meta.db_table)
     units = quote(OrgUnit._meta.db_table)
     sqlite = connection.vendor == "sqlite"
@@ -273,10 +311,15 @@ def coverage_rebuild_sql() -> None:
         return f"date({column}, 'start of month')" if sqlite else f"CAST(date_trunc('month', {column}) AS date)"
 
     counters = ", ".join(COUNTERS)
+    sums = ", ".join(f"SUM({c}) AS {c}" for c in COUNTERS)
+    non_public = ", ".join(["%s"] * len(NON_PUBLIC))
+    np_sums = ", ".join(
+        f"SUM(CASE WHEN ownership IN ({non_public}) THEN {c} ELSE 0 END) AS np_{c}" for c in NON_PUBLIC_COUNTERS
+    )
     left = ", ".join(["%s"] * len(LEFT_STATUSES))
     with transaction.atomic(), connection.cursor() as cursor:
-        cursor.execute(f"DELETE FROM {stat}")  # noqa: S608 (table names from the models)
-        cursor.execute(f"DELETE FROM {monthly}")  # noqa: S608
+        for table in (stat, regional, monthly):
+            cursor.execute(f"DELETE FROM {table}")  # noqa: S608 (table names from the models)
         cursor.execute(
             f"CREATE TEMPORARY TABLE coverage_cells (path {path_type}, ownership varchar(16), industry varchar(1), "
             f"region_code varchar(6), {', '.join(f'{c} bigint' for c in COUNTERS)})"
@@ -311,12 +354,18 @@ def coverage_rebuild_sql() -> None:
             # Group the cells under each unit of this level first, then find the units: one index
             # look-up per group, not per cell.
             cursor.execute(
-                f"INSERT INTO {stat} (org_unit_id, ownership, industry, region_code, {counters}) "  # noqa: S608
-                f"SELECT u.id, g.ownership, g.industry, g.region_code, {', '.join(f'g.{c}' for c in COUNTERS)} "
-                f"FROM (SELECT substr(path, 1, %s) AS prefix, ownership, industry, region_code, "
-                f"{', '.join(f'SUM({c}) AS {c}' for c in COUNTERS)} FROM coverage_cells WHERE length(path) >= %s "
-                f"GROUP BY 1, 2, 3, 4) g JOIN {units} u ON u.path = g.prefix",
+                f"INSERT INTO {stat} (org_unit_id, ownership, industry, {counters}) "  # noqa: S608
+                f"SELECT u.id, g.ownership, g.industry, {', '.join(f'g.{c}' for c in COUNTERS)} "
+                f"FROM (SELECT substr(path, 1, %s) AS prefix, ownership, industry, {sums} FROM coverage_cells "
+                f"WHERE length(path) >= %s GROUP BY 1, 2, 3) g JOIN {units} u ON u.path = g.prefix",
                 [length, length],
+            )
+            cursor.execute(
+                f"INSERT INTO {regional} (org_unit_id, region_code, {', '.join(REGION_COUNTERS)}) "  # noqa: S608
+                f"SELECT u.id, g.region_code, {', '.join(f'g.{c}' for c in REGION_COUNTERS)} "
+                f"FROM (SELECT substr(path, 1, %s) AS prefix, region_code, {sums}, {np_sums} FROM coverage_cells "
+                f"WHERE length(path) >= %s GROUP BY 1, 2) g JOIN {units} u ON u.path = g.prefix",
+                [length, *[str(v) for v in sorted(NON_PUBLIC)] * len(NON_PUBLIC_COUNTERS), length],
             )
             cursor.execute(
                 f"INSERT INTO {monthly} (org_unit_id, month, joins, leaves) "  # noqa: S608

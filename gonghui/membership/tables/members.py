@@ -10,12 +10,14 @@ from __future__ import annotations
 from dataclasses import dataclass
 from functools import partial
 
+from django.utils.html import format_html, format_html_join
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
 from gonghui.core.listing import Column
+from gonghui.membership.choices import Education, Ethnicity, Gender, MemberStatus
 from gonghui.membership.filters.members import MemberFilterForm
-from gonghui.membership.selectors.members import age_on, members_list_queryset, members_search
+from gonghui.membership.selectors.members import age_on, members_list_plan, members_list_queryset, members_search
 from gonghui.membership.services.imports import MEMBER_COLUMNS
 from gonghui.membership.tables.enterprises import FileListSpec, file_column
 
@@ -24,12 +26,55 @@ HEADERS = {column.key: column.header for column in MEMBER_COLUMNS} | {"card_no":
 YES, NO = "是", "否"
 
 
+def choice_label(choices, value: str) -> str:
+    """The label of one choice (`get_FOO_display` translates every label of the field to find
+    it: 56 for the ethnic group)."""
+    try:
+        return str(choices(value).label)
+    except ValueError:
+        return value
+
+
 @dataclass(frozen=True)
 class GenderAgeColumn(Column):
     """Gender and age; the birth date is part of the ID number and stays masked with it."""
 
     def value(self, row):
-        return _("%(gender)s · %(age)s") % {"gender": row.get_gender_display(), "age": age_on(row.birth_date)}
+        return _("%(gender)s · %(age)s") % {"gender": choice_label(Gender, row.gender), "age": age_on(row.birth_date)}
+
+
+# The member list's cells are made here rather than by templates (`Column.render`): the same markup
+# as membership/cells/member_*.html, which the look-up and detail pages still include.
+STATUS_COLOURS = {MemberStatus.ACTIVE: "green", MemberStatus.TRANSFERRED_OUT: "blue"}
+
+
+def status_badge(row) -> str:
+    colour = STATUS_COLOURS.get(row.status, "secondary")
+    return format_html('<span class="badge bg-{}-lt">{}</span>', colour, choice_label(MemberStatus, row.status))
+
+
+def name_cell(row) -> str:
+    link = format_html('<a href="{}" class="text-nowrap">{}</a>', row.get_absolute_url(), row.name)
+    badges = []
+    if row.status != MemberStatus.ACTIVE:
+        badges.append((status_badge(row),))
+    if row.is_migrant:
+        badges.append((format_html('<span class="badge bg-orange-lt">{}</span>', _("Migrant worker")),))
+    if row.is_new_form:
+        badges.append((format_html('<span class="badge bg-purple-lt">{}</span>', _("New employment form")),))
+    if not badges:
+        return link
+    flags = format_html_join("", "{}", badges)
+    return format_html('{}\n<div class="d-flex flex-wrap gap-1 mt-1">{}</div>', link, flags)
+
+
+def pii_cell(row) -> str:
+    """Masked ID number, and the masked mobile number under it."""
+    html = format_html('<div class="font-monospace text-nowrap">{}</div>', row.id_number_masked)
+    phone = row.phone_masked
+    if phone:
+        html += format_html('<div class="font-monospace text-nowrap text-secondary small">{}</div>', phone)
+    return html
 
 
 def _flag(name: str):
@@ -44,8 +89,8 @@ members = FileListSpec(
     title=_("Members"),
     columns=[
         # The name cell also carries the flags, and the status when it is not "on the roll".
-        Column("name", pgettext_lazy("person", "name"), template="membership/cells/member_name.html"),
-        Column("id_number", _("ID number / mobile"), template="membership/cells/member_pii.html"),
+        Column("name", pgettext_lazy("person", "name"), render=name_cell),
+        Column("id_number", _("ID number / mobile"), render=pii_cell),
         GenderAgeColumn("gender", _("Gender / age"), css="text-nowrap"),
         Column("employer", _("employer"), attr="employer_display"),
         Column("union", _("Union"), sort="unit_path", attr="org_unit.name"),
@@ -62,15 +107,16 @@ members = FileListSpec(
         _file("join_date"),  # a date: written as 2024-03-01
         _file("is_migrant", export=_flag("is_migrant")),
         _file("is_new_form", export=_flag("is_new_form")),
-        _file("ethnicity", attr="get_ethnicity_display"),
-        _file("education", attr="get_education_display"),
+        _file("ethnicity", export=lambda row, reveal: choice_label(Ethnicity, row.ethnicity) if row.ethnicity else ""),
+        _file("education", export=lambda row, reveal: choice_label(Education, row.education) if row.education else ""),
         _file("card_no"),
-        _file("status", attr="get_status_display"),
+        _file("status", export=lambda row, reveal: choice_label(MemberStatus, row.status)),
     ],
     queryset=members_list_queryset,
     default_sort="unit_path",
     filter_form=MemberFilterForm,
     search=members_search,
+    plan=members_list_plan,
     search_placeholder=_("Name or member card number"),
     empty_text=_("No members match. Change the search or the filters (the list shows members on the roll)."),
 )

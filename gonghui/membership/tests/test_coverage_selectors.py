@@ -7,7 +7,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from gonghui.membership.choices import Industry, MemberStatus, Ownership
-from gonghui.membership.models import CoverageStat
+from gonghui.membership.models import CoverageRegionStat, CoverageStat
 from gonghui.membership.selectors.coverage import (
     Figures,
     coverage_by_sub_unit,
@@ -69,6 +69,23 @@ def test_sub_units_show_their_own_subtrees_and_what_the_unit_keeps_itself(organi
     assert sum((r.figures for r in city_rows), Figures()) == coverage_summary(tree.city)
 
 
+def test_children_past_the_listed_ones_are_not_shown_as_kept_at_the_unit(organised, tree, monkeypatch):
+    monkeypatch.setattr("gonghui.membership.selectors.coverage.SUB_UNIT_LIMIT", 1)
+    rows = coverage_by_sub_unit(tree.west)
+    own, west_a = rows  # west_b is not listed, and its figures stay out of the first row
+    assert (own.unit, west_a.unit) == (None, tree.west_a)
+    assert (own.figures.enterprises, own.figures.members) == (1, 0)
+
+
+def test_the_region_breakdown_keeps_the_non_public_figures(organised, tree):
+    regions = {r.key: r.figures for r in coverage_report(tree.west).by_region}
+    # 西湖区's own breakdown: the private firm (non-public) and the state firm; the foreign one
+    # (non-public) in 滨江区 is a neighbouring district.
+    assert (regions["330106"].np_enterprises, regions["330106"].np_members) == (1, 3)
+    assert (regions["330106"].enterprises, regions["330106"].members) == (2, 4)
+    assert (regions["330108"].np_enterprises, regions["330108"].np_employees) == (1, 40)
+
+
 def test_breakdowns_group_by_ownership_industry_and_region(organised, tree):
     report = coverage_report(tree.city)
     ownership = {r.key: r.figures for r in report.by_ownership}
@@ -102,12 +119,14 @@ def test_monthly_joins_and_leaves_cover_the_last_months(organised, people, tree)
 
 
 def test_the_report_reads_only_the_units_own_totals(organised, tree, django_assert_num_queries):
-    with django_assert_num_queries(5):
+    # its cells, its region rows, its months; its children (paths, units) and their cells
+    with django_assert_num_queries(6):
         coverage_report(tree.city)
 
 
 def test_zero_totals_left_behind_by_deletes_show_no_rows(organised, tree):
-    CoverageStat.objects.create(org_unit=tree.city, ownership="collective", industry="A", region_code="330102")
+    CoverageStat.objects.create(org_unit=tree.city, ownership="collective", industry="A")
+    CoverageRegionStat.objects.create(org_unit=tree.city, region_code="330102")
     report = coverage_report(tree.city)
     assert "collective" not in {r.key for r in report.by_ownership}
     assert report == coverage_direct(tree.city)

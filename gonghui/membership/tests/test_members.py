@@ -133,8 +133,51 @@ class TestList:
         with django_assert_max_num_queries(10):
             response = client.get(LIST)
         assert len(response.context["page"].items) == 33
-        with django_assert_max_num_queries(12):  # + the unit and the employer of the filters
+        # + the unit and the employer of the filters, and the scope's size (its units, their totals)
+        with django_assert_max_num_queries(13):
             client.get(LIST, {"q": "张", "employer": firm.credit_code, "under": "330106"})
+
+    @pytest.mark.parametrize("scan_scope", [0, 1_000_000], ids=["index", "range scan"])
+    def test_a_name_search_finds_the_same_members_through_the_index_or_the_scopes_range(
+        self, login, people, roll, monkeypatch, scan_scope
+    ):
+        # A small scope compares names in its range; a big one goes through the Chinese index.
+        monkeypatch.setattr("gonghui.membership.selectors.members.SCAN_SCOPE", scan_scope)
+        client = login(people.federation_admin)
+        assert names(client.get(LIST, {"q": "王伟"})) == ["王伟", "王伟东"]
+        assert names(client.get(LIST, {"q": "娜娜"})) == ["欧阳娜娜"]
+        assert names(client.get(LIST, {"q": "欧阳 娜娜"})) == ["欧阳娜娜"]
+        assert names(client.get(LIST, {"q": "娜娜欧阳"})) == []
+        assert names(client.get(LIST, {"q": "王伟", "is_migrant": "1"})) == ["王伟"]
+        assert names(client.get(LIST, {"q": "陈旧", "status": "all"})) == ["陈旧"]
+        assert names(login(people.cadre).get(LIST, {"q": "王伟"})) == ["王伟"]  # not 王伟东 of 上城区
+
+    def test_a_search_of_a_big_scope_lists_by_id_and_counts_at_most_a_thousand(
+        self, login, people, tree, roll, monkeypatch
+    ):
+        monkeypatch.setattr("gonghui.membership.selectors.members.SCAN_SCOPE", 0)
+        monkeypatch.setattr("gonghui.membership.selectors.members.FILTERED_COUNT_CAP", 3)
+        monkeypatch.setattr("gonghui.membership.tables.members.members.per_page", 2)
+        for i in range(3):
+            make_member(people.federation_admin, tree.east_a, name=f"王伟{'甲乙丙'[i]}")
+        client = login(people.federation_admin)
+        first = client.get(LIST, {"q": "王伟"}).context["page"]
+        assert first.items == sorted(first.items, key=lambda m: m.pk)
+        assert (first.count, first.capped, first.num_pages) == (3, True, None)  # 5 match: "3+"
+        third = client.get(LIST, {"q": "王伟", "page": "3"}).context["page"]
+        assert len(third.items) == 1 and (third.count, third.capped) == (5, False)  # counted as far as shown
+
+    def test_a_search_of_part_of_the_country_shows_no_total(self, login, people, tree, roll, monkeypatch):
+        # Counting would check every candidate in the country; the pages still go on.
+        monkeypatch.setattr("gonghui.membership.selectors.members.SCAN_SCOPE", 0)
+        monkeypatch.setattr("gonghui.membership.tables.members.members.per_page", 1)
+        for name in ("周娜", "吴娜", "郑娜", "孙娜"):  # the district becomes the smaller part
+            make_member(people.federation_admin, tree.east_a, name=name)
+        response = login(people.district_admin).get(LIST, {"q": "娜"})
+        page = response.context["page"]
+        assert page.count is None and page.has_next
+        assert [m.name for m in page.items] == ["欧阳娜娜"]  # by id
+        assert "1–1" in response.content.decode()
 
     def test_the_list_offers_the_private_lookup_and_the_new_member_button(self, login, people, roll):
         page = login(people.cadre).get(LIST).content.decode()
