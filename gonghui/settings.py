@@ -119,6 +119,12 @@ GONGHUI_APPLICATION_ANSWER_DAYS = env_int("GONGHUI_APPLICATION_ANSWER_DAYS", 15)
 GONGHUI_PUBLIC_URL = env_str("GONGHUI_PUBLIC_URL", "").rstrip("/")
 # Largest spreadsheet or CSV file accepted for import through the web (the CLI sets its own).
 GONGHUI_IMPORT_MAX_MB = env_int("GONGHUI_IMPORT_MAX_MB", 50)
+# Rights cases: a case must be accepted (or declined) within this many working days of registration
+# (China's official calendar, 调休 included) and closed within this many calendar days of acceptance.
+GONGHUI_CASE_ACCEPT_WORKDAYS = env_int("GONGHUI_CASE_ACCEPT_WORKDAYS", 2)
+GONGHUI_CASE_CLOSE_DAYS = env_int("GONGHUI_CASE_CLOSE_DAYS", 30)
+# Largest attachment (case evidence, hardship documents) accepted through the web.
+GONGHUI_RIGHTS_UPLOAD_MAX_MB = env_int("GONGHUI_RIGHTS_UPLOAD_MAX_MB", 20)
 
 # --- Accounts and sessions ----------------------------------------------------------------------
 AUTH_USER_MODEL = "core.User"

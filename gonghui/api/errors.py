@@ -14,6 +14,8 @@ def _pydantic_message(error: dict) -> str:
     ctx = error.get("ctx") or {}
     if kind == "missing":
         return _("This field is required.")
+    if kind == "extra_forbidden":
+        return _("This field is unknown here: check its spelling, or leave it out.")
     if kind in ("string_too_long",):
         return _("At most %(n)s characters.") % {"n": ctx.get("max_length")}
     if kind in ("string_too_short",):

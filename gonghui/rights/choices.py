@@ -33,7 +33,7 @@ class CaseStatus(models.TextChoices):
     """登记 → 受理 (or 不予受理) → 调查核实 → 调解/协调 → 结案. Transitions: services/cases.py."""
 
     REGISTERED = "registered", _("Registered")
-    ACCEPTED = "accepted", _("Accepted")
+    ACCEPTED = "accepted", pgettext_lazy("case status", "Accepted")  # 已受理, not a transfer's 已接收
     DECLINED = "declined", _("Not accepted")
     INVESTIGATING = "investigating", _("Investigating")
     MEDIATING = "mediating", _("Mediating")

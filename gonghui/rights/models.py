@@ -132,7 +132,10 @@ class RightsCase(ScopedModel):
         verbose_name_plural = _("rights cases")
         indexes = [
             models.Index(fields=["unit_path", "id"], name="rights_case_path_id"),
-            models.Index(fields=["unit_path", "status", "id"], name="rights_case_path_status"),
+            # Led by the equality column: a filter's count stops at its cap, and the page is
+            # read in (unit_path, id) order straight from the index.
+            models.Index(fields=["status", "unit_path", "id"], name="rights_case_status_path"),
+            models.Index(fields=["category", "unit_path", "id"], name="rights_case_category_path"),
             models.Index(fields=["due_on", "unit_path"], name="rights_case_due"),
             models.Index(fields=["assignee", "status"], name="rights_case_assignee"),
             models.Index(fields=["closed_by", "closed_on"], name="rights_case_closer"),

@@ -23,6 +23,7 @@ import time
 from contextlib import contextmanager
 from datetime import date, timedelta
 
+from django.core.management import call_command
 from django.core.management.base import BaseCommand, CommandError
 from django.db import connection, transaction
 from django.utils import timezone
@@ -436,8 +437,9 @@ class Command(BaseCommand):
         parser.add_argument("--seed", type=int, default=1)
         parser.add_argument("--as-of", type=date.fromisoformat, help="the day the data ends (default: today)")
         parser.add_argument("--batch", type=int, default=50_000, help="rows per transaction")
+        parser.add_argument("--cases", type=int, default=0, help="rights cases to add (gonghui synth_rights)")
 
-    def handle(self, *args, units, members, enterprises, seed, as_of, batch, **options):
+    def handle(self, *args, units, members, enterprises, seed, as_of, batch, cases, **options):
         if units < 10 or members < 0:
             raise CommandError("--units must be at least 10 and --members not negative")
         if OrgUnit.objects.exists():
@@ -456,3 +458,5 @@ class Command(BaseCommand):
             write=self.stdout.write,
         )
         synth.run()
+        if cases:  # the rights line's data over these units and members
+            call_command("synth_rights", cases=cases, seed=seed, as_of=as_of, stdout=self.stdout)
