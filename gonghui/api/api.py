@@ -8,6 +8,7 @@ from ninja import NinjaAPI
 
 from gonghui.api import errors
 from gonghui.api.auth import BrowserSession, TokenAuth
+from gonghui.capability.api import router as capability_router
 from gonghui.core.api import router as units_router
 from gonghui.membership.api import ROUTERS as membership_routers
 from gonghui.rights.api import ROUTERS as rights_routers
@@ -24,3 +25,4 @@ errors.install(api)
 api.add_router("/units", units_router)
 for prefix, router in (*membership_routers, *rights_routers):
     api.add_router(prefix, router)
+api.add_router("/capability", capability_router)

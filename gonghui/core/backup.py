@@ -75,7 +75,20 @@ CHUNK = 1024 * 1024
 # Tables whose rows a fresh `migrate` writes itself, with the condition that marks real data.
 # A data migration that seeds another gonghui table must be listed here, or restore will take
 # a freshly migrated database for one in use.
-SEEDED_TABLES = {"core_auditchainhead": "seq > 0"}
+_OWNED_CAPABILITIES = (
+    "SELECT c.id FROM capability_frameworkcapability c JOIN capability_framework f ON f.id = c.framework_id "
+    "WHERE f.owner_id IS NOT NULL"
+)
+SEEDED_TABLES = {
+    "core_auditchainhead": "seq > 0",
+    # capability 0002 seeds the national default framework (no owner); a federation's versions are data
+    "capability_framework": "owner_id IS NOT NULL",
+    "capability_frameworkcapability": (
+        "framework_id IN (SELECT id FROM capability_framework WHERE owner_id IS NOT NULL)"
+    ),
+    "capability_leveldescriptor": f"capability_id IN ({_OWNED_CAPABILITIES})",
+    "capability_indicatormapping": f"capability_id IN ({_OWNED_CAPABILITIES})",
+}
 # OPTIONS Django's PostgreSQL backend understands itself; libpq (pg_dump, pg_restore) does not.
 _DJANGO_ONLY_PG_OPTIONS = {
     "isolation_level", "pool", "server_side_binding", "assume_role", "cursor_factory",

@@ -9,6 +9,10 @@ Every indicator is computed set-based: `values_for(cadre_ids, start, end)` answe
 with a few grouped queries (the capability app computes thousands at once); `value(cadre, …)` is
 the same for one. Periods are inclusive calendar dates (Asia/Shanghai). A value is None where the
 measure has nothing to measure (a median of no applications), never 0 by default.
+
+An indicator may also say where its records are: `evidence(cadre_id, start, end)` returns the URL
+of a list of the records behind one cadre's value (the app's own list, filtered), or None. The
+capability file links each value to it, so every score can be opened down to the work.
 """
 
 from __future__ import annotations
@@ -26,6 +30,7 @@ from gonghui.core.choices import LineOfWork
 
 Number = int | float
 ValuesFor = Callable[[Sequence[int], date, date], dict[int, Number | None]]
+Evidence = Callable[[int, date, date], str | None]
 BATCH = 2000  # ids per IN (…) list: well inside every database's limit on parameters
 
 
@@ -38,6 +43,7 @@ class Indicator:
     values_for: ValuesFor
     higher_is_better: bool = True
     description: Any = ""
+    evidence: Evidence | None = None  # (cadre id, start, end) -> URL of the records, or None
 
     def __post_init__(self):
         if self.capability not in LineOfWork.values:
@@ -48,6 +54,10 @@ class Indicator:
     def value(self, cadre, start: date, end: date) -> Number | None:
         """The indicator for one cadre (a user) in the period."""
         return self.values_for([cadre.pk], start, end).get(cadre.pk)
+
+    def evidence_url(self, cadre_id: int, start: date, end: date) -> str | None:
+        """Where the records behind one cadre's value are listed (None if the app offers no list)."""
+        return self.evidence(cadre_id, start, end) if self.evidence is not None else None
 
 
 def batches(ids: Iterable[int]) -> Iterator[list[int]]:

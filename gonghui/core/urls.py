@@ -1,4 +1,5 @@
 from django.urls import path
+from django.views.generic import RedirectView
 
 from gonghui.core import views
 
@@ -6,7 +7,9 @@ app_name = "core"
 
 urlpatterns = [
     path("lines/<slug:code>/", views.line, name="line"),
-    path("capability/", views.capability, name="capability"),
+    # The capability app serves /capability/ (mounted first); the old name keeps existing links
+    # (a URL name string: core knows no domain app).
+    path("capability/", RedirectView.as_view(pattern_name="capability:home"), name="capability"),
     path("switch-unit/", views.switch_unit, name="switch_unit"),
     path("password/", views.password_change, name="password_change"),
     path("units/", views.unit_tree, name="unit_tree"),

@@ -149,11 +149,6 @@ def line(request, code: str):
     return render(request, "core/line.html", {"line": line, "lines": LINES, "modules": line_modules(line)})
 
 
-@login_required
-def capability(request):
-    return render(request, "core/capability.html", {"lines": LINES})
-
-
 # --- units --------------------------------------------------------------------------------------
 
 

@@ -13,7 +13,9 @@ from datetime import date, datetime, time, timedelta
 
 from django.db.models import Count, F, Q, Sum
 from django.db.models.functions import TruncDate
+from django.urls import reverse
 from django.utils import timezone
+from django.utils.http import urlencode
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
@@ -160,6 +162,22 @@ def unit_members_growth_rate(ids: Sequence[int], start: date, end: date) -> dict
     return result
 
 
+# --- evidence: where the records behind a value are listed --------------------------------------
+
+
+def drive_targets_evidence(cadre_id: int, start: date, end: date) -> str:
+    """The drive targets assigned to the cadre whose union was founded (the list has no date filter:
+    it shows every founding, the period's among them)."""
+    query = urlencode({"assignee": cadre_id, "stage": DriveStage.UNIONISED})
+    return f"{reverse('membership:drive_targets')}?{query}"
+
+
+def unit_coverage_evidence(cadre_id: int, start: date, end: date) -> str | None:
+    """The coverage page of the cadre's home unit: its joins and leaves month by month."""
+    code = User.objects.filter(pk=cadre_id).values_list("org_unit__code", flat=True).first()
+    return f"{reverse('membership:coverage')}?{urlencode({'unit': code})}" if code else None
+
+
 ORGANIZE = LineOfWork.ORGANIZE
 INDICATORS = (
     Indicator(
@@ -217,6 +235,7 @@ INDICATORS = (
         unit=pgettext_lazy("unit of measure", "enterprises"),
         capability=ORGANIZE,
         values_for=enterprises_unionised_via_drives,
+        evidence=drive_targets_evidence,
         description=_("Drive targets assigned to the cadre that founded their union in the period."),
     ),
     Indicator(
@@ -225,6 +244,7 @@ INDICATORS = (
         unit=pgettext_lazy("unit of measure", "people"),
         capability=ORGANIZE,
         values_for=unit_members_change,
+        evidence=unit_coverage_evidence,
         description=_("Joins minus leaves in the cadre's unit and everything under it, by whole months."),
     ),
     Indicator(
@@ -233,6 +253,7 @@ INDICATORS = (
         unit="%",
         capability=ORGANIZE,
         values_for=unit_members_growth_rate,
+        evidence=unit_coverage_evidence,
         description=_("The net change as a share of the members the unit had when the period began."),
     ),
 )

@@ -172,6 +172,14 @@ def shot(page, name: str, *, full_page: bool = True) -> Path:
 
 
 @pytest.fixture(autouse=True)
+def _seeded_rows(transactional_db):
+    """Rows that migrations seed are gone after an earlier transactional test flushed the tables."""
+    from gonghui.capability.services.frameworks import default_framework_reseed
+
+    default_framework_reseed()
+
+
+@pytest.fixture(autouse=True)
 def _fresh_rate_limits(transactional_db):
     """Rate-limit counters live in the cache table, which flushing the database between tests
     leaves alone: every browser test comes from 127.0.0.1, so they would add up across tests."""
