@@ -20,9 +20,11 @@ def client_ip(request) -> str | None:
     if request is None:
         return None
     if settings.GONGHUI_TRUST_X_FORWARDED_FOR:
+        # The last entry is the one our own reverse proxy appended (the address it saw); entries
+        # before it come from the client, which could write anything there to dodge rate limits.
         forwarded = request.META.get("HTTP_X_FORWARDED_FOR", "")
         if forwarded:
-            return forwarded.split(",")[0].strip() or None
+            return forwarded.split(",")[-1].strip() or None
     return request.META.get("REMOTE_ADDR") or None
 
 

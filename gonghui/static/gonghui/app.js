@@ -25,3 +25,21 @@ document.body.addEventListener("htmx:responseError", function (event) {
   document.body.appendChild(box);
   setTimeout(function () { box.remove(); }, 5000);
 });
+// A double click on "save" must not send a form twice (two cases registered, two payments): a
+// POST form ignores further submits while its request is under way. Not by disabling buttons,
+// which would drop the clicked button's name from the request; released after a few seconds
+// for forms answered with a download (the page stays) and when the page comes back from history.
+document.addEventListener("submit", function (event) {
+  var form = event.target;
+  if (event.defaultPrevented) return;
+  if ((form.getAttribute("method") || "").toLowerCase() !== "post" || form.hasAttribute("hx-post")) return;
+  if (form.dataset.submitting) {
+    event.preventDefault();
+    return;
+  }
+  form.dataset.submitting = "1";
+  setTimeout(function () { delete form.dataset.submitting; }, 5000);
+});
+window.addEventListener("pageshow", function () {
+  document.querySelectorAll("form[data-submitting]").forEach(function (form) { delete form.dataset.submitting; });
+});
