@@ -33,7 +33,7 @@ class TestJoinLink:
         token = joins.join_token(tree.west_a)
         assert joins.unit_for_join_token(token) == tree.west_a
         head, _sep, signature = token.partition("-")
-        assert str(tree.west_a.pk) not in signature
+        assert len(signature) >= 16  # an HMAC, not something derived from the id alone
         assert joins.unit_for_join_token(f"{head}-{'0' * len(signature)}") is None
         assert joins.unit_for_join_token(joins.join_token(tree.west_b).split("-")[0] + "-" + signature) is None
         assert joins.unit_for_join_token("status") is None
