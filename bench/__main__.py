@@ -22,7 +22,11 @@ def main() -> None:
     parser.add_argument(
         "--members", type=int, default=10_000_000, help="members of the member bench (on a database of its own)"
     )
-    parser.add_argument("--only", choices=("tree", "crypto", "import", "members"), help="run one part only")
+    parser.add_argument("--cases", type=int, default=1_000_000, help="rights cases of the case bench (own database)")
+    parser.add_argument("--cadres", type=int, default=10_000, help="cadres scored by the capability bench")
+    parser.add_argument(
+        "--only", choices=("tree", "crypto", "import", "members", "rights", "capability"), help="run one part only"
+    )
     args = parser.parse_args()
     workdir = tempfile.mkdtemp(prefix="gonghui-bench-")
     os.environ["GONGHUI_INSTANCE_DIR"] = workdir
@@ -53,13 +57,24 @@ def main() -> None:
         crypto_bench.run()
     if args.only in (None, "import"):
         import_bench.run(args.import_rows, args.import_memory_rows)
+    # The parts below fill a database with synth, which needs it empty: each gets its own (a second
+    # process of this very program when everything runs).
     if args.only == "members":
         member_bench.run(args.members, args.units)
-    elif args.only is None:  # synth needs an empty database: a second process makes its own
-        subprocess.run(  # noqa: S603 - this very program, with its own arguments
-            [sys.executable, "-m", "bench", "--only=members", f"--members={args.members}", f"--units={args.units}"],
-            check=True,
-        )
+    elif args.only == "rights":
+        from bench import rights_bench
+
+        rights_bench.run(args.cases, members=100_000, units=20_000)
+    elif args.only == "capability":
+        from bench import capability_bench
+
+        capability_bench.run(cadres=args.cadres, units=20_000, members=1_000_000)
+    elif args.only is None:
+        for part in ("members", "rights", "capability"):
+            subprocess.run(  # noqa: S603 - this very program, with its own arguments
+                [sys.executable, "-m", "bench", f"--only={part}", *sys.argv[1:]],
+                check=True,
+            )
     print(f"\n(total {time.perf_counter() - started:.0f} s; database in {workdir})")
     if pg_database:
         connection.close()
