@@ -100,3 +100,15 @@ def test_the_cadres_file_shows_the_plan_with_its_goals(login, people, staff, pub
     page = login(people.cadre).get(plan.get_absolute_url()).content.decode()
     assert page.count('data-testid="plan"') == 1
     assert plan.goals.first().text in page
+
+
+def test_the_federation_drafts_the_plans_from_the_cycle_page(login, people, staff, published):
+    from django.urls import reverse
+
+    client = login(people.federation_admin)
+    response = client.post(reverse("capability:cycle_action", args=[published.pk, "plans"]))
+    assert response.status_code == 302
+    assert Plan.objects.filter(cycle=published, cadre=staff.a, capability="develop").exists()
+    # a cadre cannot draft them
+    assert login(people.cadre).post(reverse("capability:cycle_action", args=[published.pk, "plans"])).status_code == 404
+    assert Plan.objects.filter(cycle=published).count() == 1

@@ -36,6 +36,7 @@ from gonghui.capability.models import (
 )
 from gonghui.capability.selectors import assessment as selectors
 from gonghui.capability.services import assessment as services
+from gonghui.capability.services.plans import plans_draft_from_cycle
 from gonghui.core.audit import audit_denied, audit_record, client_ip
 from gonghui.core.choices import Action, AuditAction
 from gonghui.core.scoping import get_scoped_or_404, may
@@ -188,6 +189,10 @@ ACTIONS = {
     "open": (services.cycle_open, _("The cycle is open: the raters have it on their to-do lists.")),
     "compute": (services.cycle_compute, _("The results were computed. Calibrate them, then publish.")),
     "publish": (services.cycle_publish, _("The results are published: each cadre can see their own now.")),
+    "plans": (
+        plans_draft_from_cycle,
+        _("Draft development plans were made for the capabilities assessed below their target level."),
+    ),
 }
 
 
