@@ -36,3 +36,17 @@ def test_no_template_or_static_file_loads_anything_from_the_internet():
                 if "https://" in text or "http://cdn" in text or "//cdn." in text:
                     offenders.append(name)
     assert offenders == []
+
+
+def test_every_icon_a_template_names_is_in_the_shipped_sprite():
+    # An icon missing from the sprite shows as an empty gap in its button.
+    import re
+
+    sprite = open(os.path.join(ROOT, "gonghui/static/vendor/tabler-icons/sprite.svg"), encoding="utf-8").read()
+    shipped = set(re.findall(r'<symbol id="([a-z0-9-]+)"', sprite))
+    named = set()
+    for folder, _dirs, files in os.walk(os.path.join(ROOT, "gonghui/templates")):
+        for name in files:
+            text = open(os.path.join(folder, name), encoding="utf-8").read()
+            named |= set(re.findall(r'{% icon "([a-z0-9-]+)"', text))
+    assert named - shipped == set()

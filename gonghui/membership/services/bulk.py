@@ -37,6 +37,7 @@ from gonghui.lib.search import name_tokens
 from gonghui.membership.choices import MemberStatus
 from gonghui.membership.models import ENTERPRISE_SEARCH, MEMBER_SEARCH, Enterprise, Member, MemberEvent, card_number
 from gonghui.membership.services.coverage import BLANK_DIMS, CoverageDelta, Dims
+from gonghui.membership.services.members import ENTERPRISE_FIELDS
 
 
 @dataclass(slots=True)
@@ -106,21 +107,7 @@ MEMBER_VALUES = (
     "status",
     "status_date",
 )
-ENTERPRISE_VALUES = (
-    "name",
-    "credit_code",
-    "ownership",
-    "industry",
-    "region_code",
-    "address",
-    "employees",
-    "migrant_workers",
-    "new_form_workers",
-    "new_form_occupations",
-    "union_unit",
-    "org_unit",
-    "unit_path",
-)
+ENTERPRISE_VALUES = (*ENTERPRISE_FIELDS, "unit_path")  # the columns a bulk insert writes
 _ENTERPRISE_ATTRS = tuple(name + "_id" if name in ("union_unit", "org_unit") else name for name in ENTERPRISE_VALUES)
 EVENT_VALUES = ("member", "kind", "on", "from_unit", "to_unit", "actor", "note")
 
